@@ -1,0 +1,104 @@
+/** Builds the Fastify instance: plugins, modules, error and 404 handlers. No listening here (see server.ts). */
+import { readFileSync } from 'node:fs';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/connection.js';
+import { ErrorEnvelope } from './lib/envelope.js';
+import { newId } from './lib/ids.js';
+import { createPasswordHasher, type PasswordHasher } from './lib/passwords.js';
+import { createMemoryStore, type RateLimitStore } from './lib/rate-limiter.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { createAuthService } from './modules/auth/auth.service.js';
+import { createTokenService } from './modules/auth/tokens.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { installAuthenticate } from './plugins/authenticate.js';
+import { installDocs } from './plugins/docs.js';
+import { installErrorHandler } from './plugins/error-handler.js';
+import { installValidators } from './plugins/validation.js';
+
+export const VERSION: string = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
+
+export interface AppOptions {
+  config: Config;
+  database: DatabaseHandle;
+  /** Shared rate-limit counters (Redis) — defaults to this process's memory. */
+  limits?: RateLimitStore;
+  hasher?: PasswordHasher;
+  logger?: boolean;
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(opts: AppOptions) {
+  const { config, database } = opts;
+  const app = Fastify({
+    logger:
+      opts.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refresh_token'],
+              censor: '[redacted]',
+            },
+            serializers: {
+              // Paths only: a query string may carry something a client should not have put there.
+              req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
+            },
+          },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : newId();
+    },
+    ajv: { customOptions: { strictNumbers: true } },
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installValidators(app);
+  installErrorHandler(app);
+  app.addSchema(ErrorEnvelope);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // Bulk user import accepts text/csv; every other body must be JSON.
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  await app.register(helmet, { contentSecurityPolicy: false, global: true });
+  await app.register(cors, {
+    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+    credentials: !config.corsOrigins.includes('*'),
+    exposedHeaders: ['x-request-id', 'retry-after', 'content-disposition'],
+  });
+  await installDocs(app, VERSION);
+
+  const db = database.db;
+  const tokens = createTokenService({
+    jwtSecret: config.jwtSecret,
+    secretKey: config.secretKey,
+    accessTtlSeconds: config.jwtExpiryMinutes * 60,
+  });
+  const hasher =
+    opts.hasher ??
+    createPasswordHasher({
+      memoryKib: Number(process.env.ARGON2_MEMORY_KIB) || undefined,
+      timeCost: Number(process.env.ARGON2_TIME_COST) || undefined,
+    });
+  const limits = opts.limits ?? createMemoryStore();
+  installAuthenticate(app, { db, tokens });
+
+  const auth = createAuthService({ db, config, hasher, tokens, limits });
+
+  await app.register(healthRoutes, { db, dialect: database.dialect, version: VERSION });
+  await app.register(authRoutes, { prefix: '/auth', auth });
+
+  return app;
+}
+export type AppInstance = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,80 @@
+/**
+ * One Kysely instance for the engine that DATABASE_URL names.
+ * sqlite:///relative/path, sqlite:////absolute/path, sqlite::memory:,
+ * postgres[ql]://…, mysql://… / mariadb://…
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDriver from 'better-sqlite3';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** A description of where the data lives, without credentials. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export function dialectOf(url: string): DialectName {
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgres';
+  if (/^(mysql|mariadb):\/\//.test(url)) return 'mysql';
+  throw new Error('DATABASE_URL must start with sqlite:, postgres://, postgresql://, mysql:// or mariadb://');
+}
+
+/** `sqlite:///instance/a.db` → `instance/a.db` (relative, as SQLAlchemy reads it); `sqlite::memory:` → `:memory:`. */
+export function sqlitePath(url: string): string {
+  if (url === 'sqlite::memory:' || url === 'sqlite:///:memory:') return ':memory:';
+  const m = /^sqlite:\/\/\/(.+)$/.exec(url) ?? /^sqlite:(?!\/\/)(.+)$/.exec(url);
+  if (!m?.[1]) throw new Error(`Cannot read a SQLite path from DATABASE_URL "${url}"`);
+  return m[1];
+}
+
+export async function openDatabase(url: string, opts: { poolSize?: number } = {}): Promise<DatabaseHandle> {
+  const dialect = dialectOf(url);
+  const poolSize = opts.poolSize ?? 10;
+  if (dialect === 'sqlite') {
+    const path = sqlitePath(url);
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    const sqlite = new SqliteDriver(path);
+    // WAL lets readers run beside the writer; FULL makes every acknowledged commit survive power loss.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`synchronous = ${process.env.SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect, describe: `sqlite:${path}`, close: () => db.destroy() };
+  }
+  if (dialect === 'postgres') {
+    const pg = await import('pg');
+    // int8 (COUNT, bigint epoch ms) as numbers: every value we store fits in 2^53.
+    pg.default.types.setTypeParser(20, (v: string) => Number(v));
+    pg.default.types.setTypeParser(1700, (v: string) => Number(v));
+    const pool = new pg.default.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+    pool.on('error', () => {
+      /* idle client lost (server restart): the pool replaces it; requests see their own errors */
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect, describe: redact(url), close: () => db.destroy() };
+  }
+  const mysql = await import('mysql2');
+  const pool = mysql.createPool({
+    uri: url.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: poolSize,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    decimalNumbers: true,
+    timezone: 'Z',
+    connectTimeout: 5000,
+  });
+  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  return { db, dialect, describe: redact(url), close: () => db.destroy() };
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1:***@');
+}

@@ -1,0 +1,11 @@
+/** The ordered list of migrations. Static imports keep it working from source (tsx) and from dist. */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as initial from './2026_11_25_0001_initial.js';
+
+const migrations: Record<string, Migration> = {
+  '2026_11_25_0001_initial': initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,25 @@
+/** The database as Kysely sees it: one interface per table, each owned by its module. */
+import type {
+  AttendanceRecordChangesTable,
+  AttendanceRecordsTable,
+  IdempotencyKeysTable,
+} from '../modules/attendance/attendance.table.js';
+import type { AuditLogTable } from '../modules/audit/audit.table.js';
+import type { UserSessionsTable } from '../modules/auth/user-sessions.table.js';
+import type { GroupMembersTable, GroupsTable } from '../modules/groups/groups.table.js';
+import type { OrganizationsTable } from '../modules/organizations/organizations.table.js';
+import type { AttendanceSessionsTable } from '../modules/sessions/sessions.table.js';
+import type { UsersTable } from '../modules/users/users.table.js';
+
+export interface Database {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  user_sessions: UserSessionsTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  attendance_sessions: AttendanceSessionsTable;
+  attendance_records: AttendanceRecordsTable;
+  attendance_record_changes: AttendanceRecordChangesTable;
+  audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

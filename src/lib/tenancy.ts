@@ -1,0 +1,38 @@
+/**
+ * Tenancy by construction: repository functions take an OrgScope, which is either one organization's
+ * id or ALL_ORGS. Only super_admin code paths ever hold ALL_ORGS (see `scopeOf`).
+ */
+import type { Role } from '../modules/users/users.table.js';
+
+export const ALL_ORGS: unique symbol = Symbol('all organizations');
+export type OrgScope = string | typeof ALL_ORGS;
+
+/** The caller, as established by the authenticate plugin from the database (not from token claims). */
+export interface Actor {
+  userId: string;
+  orgId: string | null;
+  role: Role;
+  sessionId: string;
+  name: string;
+  email: string;
+}
+
+/** The organizations the actor may read: super_admin all, everyone else their own. */
+export function scopeOf(actor: Actor): OrgScope {
+  if (actor.role === 'super_admin') return ALL_ORGS;
+  // A non-super user always has an org (enforced at creation); an empty string matches nothing.
+  return actor.orgId ?? '';
+}
+
+/** Applies a scope to a query on a table with an org_id column. */
+export function inScope<QB extends { where: (...a: never[]) => QB }>(
+  qb: QB,
+  column: string,
+  scope: OrgScope,
+): QB {
+  if (scope === ALL_ORGS) return qb;
+  return (qb.where as unknown as (c: string, op: string, v: string) => QB)(column, '=', scope);
+}
+
+export const isStaff = (role: Role) => role === 'teacher' || role === 'admin' || role === 'super_admin';
+export const isAdmin = (role: Role) => role === 'admin' || role === 'super_admin';

@@ -1,0 +1,47 @@
+import type { Insertable, Selectable } from 'kysely';
+
+export const ATTENDANCE_STATUSES = ['present', 'late', 'absent', 'excused'] as const;
+export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
+
+export interface AttendanceRecordsTable {
+  record_id: string;
+  org_id: string;
+  session_id: string;
+  user_id: string;
+  check_in_time: number | null;
+  check_out_time: number | null;
+  check_in_lat: number | null;
+  check_in_lon: number | null;
+  check_in_accuracy: number | null;
+  check_out_lat: number | null;
+  check_out_lon: number | null;
+  distance_m: number | null;
+  status: AttendanceStatus;
+  notes: string | null;
+  marked_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+export interface AttendanceRecordChangesTable {
+  change_id: string;
+  record_id: string;
+  org_id: string;
+  changed_by: string | null;
+  changed_at: number;
+  action: string;
+  old_status: string | null;
+  new_status: string | null;
+  old_notes: string | null;
+  new_notes: string | null;
+}
+export interface IdempotencyKeysTable {
+  user_id: string;
+  idem_key: string;
+  route: string;
+  request_hash: string;
+  status_code: number;
+  response_body: string;
+  created_at: number;
+}
+export type AttendanceRecordRow = Selectable<AttendanceRecordsTable>;
+export type NewAttendanceRecordRow = Insertable<AttendanceRecordsTable>;

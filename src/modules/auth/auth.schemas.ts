@@ -1,0 +1,66 @@
+import Type, { type Static } from 'typebox';
+import { Email, Name, Nullable, Password, Uuid } from '../../lib/strings.js';
+import { RoleSchema, UserSchema } from '../users/users.schemas.js';
+
+export const RegisterBody = Type.Object(
+  { name: Name, email: Email, password: Password, org_id: Uuid, role: Type.Optional(RoleSchema) },
+  { additionalProperties: false },
+);
+export type RegisterInput = Static<typeof RegisterBody>;
+
+export const LoginBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 255 }),
+    password: Password,
+    device_info: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type LoginInput = Static<typeof LoginBody>;
+
+export const RefreshBody = Type.Object(
+  { refresh_token: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const ChangePasswordBody = Type.Object(
+  { old_password: Password, new_password: Password },
+  { additionalProperties: false },
+);
+
+export const UpdateProfileBody = Type.Object({ name: Name }, { additionalProperties: false });
+
+export const SessionSchema = Type.Object({
+  session_id: Type.String(),
+  expires_at: Type.String({ format: 'date-time' }),
+  device_info: Nullable(Type.String()),
+  ip_address: Nullable(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+  last_seen_at: Type.String({ format: 'date-time' }),
+  current: Type.Boolean(),
+});
+export type SessionDto = Static<typeof SessionSchema>;
+
+export const TokenPairSchema = Type.Object({
+  jwt_token: Type.String(),
+  refresh_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer({ description: 'access token lifetime in seconds' }),
+});
+
+export const LoginResultSchema = Type.Object({
+  jwt_token: Type.String(),
+  refresh_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer(),
+  user: UserSchema,
+  session: SessionSchema,
+});
+
+export const VerifyResultSchema = Type.Object({
+  valid: Type.Literal(true),
+  user: UserSchema,
+  session: SessionSchema,
+});
+
+export const SessionIdParams = Type.Object({ session_id: Uuid }, { additionalProperties: false });

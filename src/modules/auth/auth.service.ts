@@ -1,0 +1,296 @@
+/**
+ * Identity: registration, login, token refresh with rotation and reuse detection, logout,
+ * password change, and the caller's own login sessions.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { Database } from '../../db/schema.js';
+import {
+  AppError,
+  conflict,
+  fieldError,
+  forbidden,
+  notFound,
+  rateLimited,
+  unauthorized,
+} from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { type PasswordHasher, passwordProblems } from '../../lib/passwords.js';
+import type { RateLimitStore } from '../../lib/rate-limiter.js';
+import { normaliseEmail } from '../../lib/strings.js';
+import type { Actor } from '../../lib/tenancy.js';
+import { toIso } from '../../lib/time.js';
+import { recordAudit } from '../audit/audit.repository.js';
+import { organizationsRepository } from '../organizations/organizations.repository.js';
+import { toUserDto } from '../users/users.mapper.js';
+import { usersRepository } from '../users/users.repository.js';
+import type { LoginInput, RegisterInput, SessionDto } from './auth.schemas.js';
+import type { TokenService } from './tokens.js';
+import { userSessionsRepository } from './user-sessions.repository.js';
+import type { UserSessionRow } from './user-sessions.table.js';
+
+export interface AuthDeps {
+  db: Kysely<Database>;
+  config: Config;
+  hasher: PasswordHasher;
+  tokens: TokenService;
+  limits: RateLimitStore;
+  now?: () => number;
+}
+
+export interface ClientInfo {
+  ip: string;
+  userAgent?: string;
+}
+
+const INVALID_LOGIN = 'Invalid email or password';
+
+export function toSessionDto(s: UserSessionRow, currentSessionId?: string): SessionDto {
+  return {
+    session_id: s.session_id,
+    expires_at: toIso(s.expires_at),
+    device_info: s.device_info,
+    ip_address: s.ip_address,
+    created_at: toIso(s.created_at),
+    last_seen_at: toIso(s.last_seen_at),
+    current: s.session_id === currentSessionId,
+  };
+}
+
+export function createAuthService(deps: AuthDeps) {
+  const { db, config, hasher, tokens, limits } = deps;
+  const now = deps.now ?? Date.now;
+  const windowMs = config.loginWindowSeconds * 1000;
+
+  const checkPassword = (field: string, password: string) => {
+    const problem = passwordProblems(password, config.passwordMinLength);
+    if (problem) throw fieldError(field, problem);
+  };
+
+  async function issueSession(
+    user: { user_id: string; org_id: string | null },
+    client: ClientInfo,
+    device?: string,
+  ) {
+    const t = now();
+    const row = {
+      session_id: newId(),
+      user_id: user.user_id,
+      org_id: user.org_id,
+      refresh_gen: 0,
+      refresh_salt: randomBytes(16).toString('base64url'),
+      expires_at: t + config.sessionExpiryHours * 3_600_000,
+      created_at: t,
+      last_seen_at: t,
+      device_info: (device ?? client.userAgent ?? null)?.slice(0, 500) ?? null,
+      ip_address: client.ip.slice(0, 45),
+      is_active: 1,
+      revoked_at: null,
+      revoked_reason: null,
+    };
+    await userSessionsRepository.insert(db, row);
+    return { row, tokens: await tokenPair(row.session_id, user.user_id, 0, row.refresh_salt) };
+  }
+
+  async function tokenPair(sessionId: string, userId: string, gen: number, salt: string) {
+    return {
+      jwt_token: await tokens.signAccess({ userId, sessionId }),
+      refresh_token: tokens.makeRefresh(sessionId, gen, salt),
+      token_type: 'Bearer' as const,
+      expires_in: tokens.accessTtlSeconds,
+    };
+  }
+
+  return {
+    async register(input: RegisterInput, client: ClientInfo) {
+      // Public sign-up creates students only; staff accounts are made by an admin.
+      if (input.role !== undefined && input.role !== 'student') {
+        throw forbidden('Self-registration creates student accounts only');
+      }
+      const org = await organizationsRepository.findForRegistration(db, input.org_id);
+      if (!org?.is_active) throw notFound('Organization');
+      if (!org.self_registration) throw forbidden('This organization does not allow self-registration');
+      checkPassword('password', input.password);
+      const t = now();
+      const row = {
+        user_id: newId(),
+        org_id: org.org_id,
+        name: input.name.trim(),
+        email: normaliseEmail(input.email),
+        password_hash: await hasher.hash(input.password),
+        role: 'student' as const,
+        is_active: 1,
+        created_at: t,
+        updated_at: t,
+        last_login_at: null,
+      };
+      try {
+        await usersRepository.insert(db, row);
+      } catch (err) {
+        if (isUniqueViolation(err))
+          throw conflict('EMAIL_TAKEN', 'An account with this email already exists');
+        throw err;
+      }
+      await recordAudit(db, {
+        orgId: org.org_id,
+        actorId: row.user_id,
+        action: 'auth.register',
+        targetType: 'user',
+        targetId: row.user_id,
+        ip: client.ip,
+      });
+      return toUserDto(row);
+    },
+
+    async login(input: LoginInput, client: ClientInfo) {
+      const email = normaliseEmail(input.email);
+      // Generous per address (a campus NAT logs a whole class in at 9:00), strict per account.
+      const ipHit = await limits.hit(`login:ip:${client.ip}`, windowMs);
+      if (ipHit.count > config.loginMaxPerIp) throw rateLimited((ipHit.resetAt - now()) / 1000);
+      const accountKey = `login:fail:${email}`;
+      const failures = await limits.peek(accountKey);
+      if (failures.count >= config.loginMaxPerAccount) throw rateLimited((failures.resetAt - now()) / 1000);
+
+      const user = await usersRepository.findByEmailForLogin(db, email);
+      // Same work, same answer whether or not the account exists: no enumeration by message or time.
+      const verdict = user ? await hasher.verify(user.password_hash, input.password) : undefined;
+      if (!user) await hasher.verifyDummy(input.password);
+      if (!user || !verdict?.ok) {
+        await limits.hit(accountKey, windowMs);
+        throw unauthorized(INVALID_LOGIN);
+      }
+      if (!user.is_active) throw unauthorized('This account is deactivated');
+      if (user.org_id) {
+        const org = await organizationsRepository.findForRegistration(db, user.org_id);
+        if (!org?.is_active) throw unauthorized('This organization is deactivated');
+      }
+      await limits.reset(accountKey);
+
+      const t = now();
+      const patch: { last_login_at: number; password_hash?: string } = { last_login_at: t };
+      if (verdict.needsRehash) patch.password_hash = await hasher.hash(input.password);
+      await usersRepository.updateSelf(db, user.user_id, patch);
+      const session = await issueSession(user, client, input.device_info);
+      await recordAudit(db, {
+        orgId: user.org_id,
+        actorId: user.user_id,
+        action: 'auth.login',
+        targetType: 'session',
+        targetId: session.row.session_id,
+        ip: client.ip,
+      });
+      return {
+        ...session.tokens,
+        user: toUserDto({ ...user, last_login_at: t }),
+        session: toSessionDto(session.row, session.row.session_id),
+      };
+    },
+
+    async refresh(refreshToken: string) {
+      const parsed = tokens.parseRefresh(refreshToken);
+      if (!parsed) throw unauthorized('Invalid refresh token');
+      const s = await userSessionsRepository.findById(db, parsed.sessionId);
+      if (!s || !tokens.refreshMacMatches(parsed.mac, s.session_id, parsed.gen, s.refresh_salt)) {
+        throw unauthorized('Invalid refresh token');
+      }
+      const t = now();
+      if (!s.is_active || s.expires_at <= t) throw unauthorized('Session has ended');
+      if (
+        parsed.gen !== s.refresh_gen ||
+        !(await userSessionsRepository.rotate(db, s.session_id, parsed.gen, t))
+      ) {
+        // A genuine token of an earlier generation: someone holds a copy. End the session for everyone.
+        await userSessionsRepository.revoke(db, s.session_id, s.user_id, 'refresh_reuse', t);
+        await recordAudit(db, {
+          orgId: s.org_id,
+          actorId: s.user_id,
+          action: 'auth.refresh_reuse',
+          targetType: 'session',
+          targetId: s.session_id,
+        });
+        throw unauthorized('Refresh token was already used; the session has been revoked');
+      }
+      const user = await usersRepository.findSelf(db, s.user_id);
+      if (!user?.is_active) throw unauthorized('This account is deactivated');
+      return tokenPair(s.session_id, s.user_id, parsed.gen + 1, s.refresh_salt);
+    },
+
+    async logout(actor: Actor) {
+      await userSessionsRepository.revoke(db, actor.sessionId, actor.userId, 'logout', now());
+    },
+
+    async verify(actor: Actor) {
+      const [user, session] = await Promise.all([
+        this.profile(actor),
+        userSessionsRepository.findById(db, actor.sessionId),
+      ]);
+      if (!session) throw unauthorized();
+      return { valid: true as const, user, session: toSessionDto(session, actor.sessionId) };
+    },
+
+    async profile(actor: Actor) {
+      const user = await usersRepository.findSelf(db, actor.userId);
+      if (!user) throw unauthorized();
+      return toUserDto(user);
+    },
+
+    async updateProfile(actor: Actor, input: { name: string }) {
+      const name = input.name.trim();
+      if (!name) throw fieldError('name', 'must not be blank');
+      await usersRepository.updateSelf(db, actor.userId, { name, updated_at: now() });
+      return this.profile(actor);
+    },
+
+    async changePassword(
+      actor: Actor,
+      input: { old_password: string; new_password: string },
+      client: ClientInfo,
+    ) {
+      const user = await usersRepository.findSelf(db, actor.userId);
+      if (!user) throw unauthorized();
+      const verdict = await hasher.verify(user.password_hash, input.old_password);
+      if (!verdict.ok)
+        throw new AppError(400, 'VALIDATION_ERROR', 'Current password is incorrect', {
+          errors: [{ field: 'old_password', message: 'is incorrect' }],
+        });
+      checkPassword('new_password', input.new_password);
+      if (input.new_password === input.old_password)
+        throw fieldError('new_password', 'must differ from the current password');
+      const t = now();
+      const hash = await hasher.hash(input.new_password);
+      const revoked = await db.transaction().execute(async (tx) => {
+        await usersRepository.updateSelf(tx, actor.userId, { password_hash: hash, updated_at: t });
+        return userSessionsRepository.revokeAllForUser(
+          tx,
+          actor.userId,
+          'password_change',
+          t,
+          actor.sessionId,
+        );
+      });
+      await recordAudit(db, {
+        orgId: actor.orgId,
+        actorId: actor.userId,
+        action: 'auth.change_password',
+        targetType: 'user',
+        targetId: actor.userId,
+        details: { sessions_revoked: revoked },
+        ip: client.ip,
+      });
+      return { sessions_revoked: revoked };
+    },
+
+    async listSessions(actor: Actor) {
+      const rows = await userSessionsRepository.listActiveForUser(db, actor.userId, now());
+      return rows.map((r) => toSessionDto(r, actor.sessionId));
+    },
+
+    async revokeSession(actor: Actor, sessionId: string) {
+      const ok = await userSessionsRepository.revoke(db, sessionId, actor.userId, 'revoked_by_user', now());
+      if (!ok) throw notFound('Session');
+    },
+  };
+}
+export type AuthService = ReturnType<typeof createAuthService>;

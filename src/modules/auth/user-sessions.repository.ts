@@ -1,0 +1,117 @@
+/** Login sessions. Lookups go by session id and user id together: a token names both. */
+import type { Db } from '../../db/types.js';
+import type { NewUserSessionRow, UserSessionRow } from './user-sessions.table.js';
+
+export interface ActiveSessionWithUser {
+  session_id: string;
+  user_id: string;
+  org_id: string | null;
+  role: import('../users/users.table.js').Role;
+  name: string;
+  email: string;
+  last_seen_at: number;
+}
+
+export const userSessionsRepository = {
+  async insert(db: Db, row: NewUserSessionRow): Promise<void> {
+    await db.insertInto('user_sessions').values(row).execute();
+  },
+
+  /** The session, if active and unexpired, joined with its user, if active — one query per request. */
+  findActiveWithUser(
+    db: Db,
+    sessionId: string,
+    userId: string,
+    now: number,
+  ): Promise<ActiveSessionWithUser | undefined> {
+    return db
+      .selectFrom('user_sessions as s')
+      .innerJoin('users as u', 'u.user_id', 's.user_id')
+      .select(['s.session_id', 's.user_id', 'u.org_id', 'u.role', 'u.name', 'u.email', 's.last_seen_at'])
+      .where('s.session_id', '=', sessionId)
+      .where('s.user_id', '=', userId)
+      .where('s.is_active', '=', 1)
+      .where('s.expires_at', '>', now)
+      .where('u.is_active', '=', 1)
+      .executeTakeFirst();
+  },
+
+  findById(db: Db, sessionId: string): Promise<UserSessionRow | undefined> {
+    return db.selectFrom('user_sessions').selectAll().where('session_id', '=', sessionId).executeTakeFirst();
+  },
+
+  listActiveForUser(db: Db, userId: string, now: number): Promise<UserSessionRow[]> {
+    return db
+      .selectFrom('user_sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('is_active', '=', 1)
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .limit(200)
+      .execute();
+  },
+
+  /** Advances the refresh generation only if nobody else did first: of two concurrent refreshes, one wins. */
+  async rotate(db: Db, sessionId: string, fromGen: number, now: number): Promise<boolean> {
+    const res = await db
+      .updateTable('user_sessions')
+      .set({ refresh_gen: fromGen + 1, last_seen_at: now })
+      .where('session_id', '=', sessionId)
+      .where('refresh_gen', '=', fromGen)
+      .where('is_active', '=', 1)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  },
+
+  async touch(db: Db, sessionId: string, now: number): Promise<void> {
+    await db
+      .updateTable('user_sessions')
+      .set({ last_seen_at: now })
+      .where('session_id', '=', sessionId)
+      .execute();
+  },
+
+  async revoke(db: Db, sessionId: string, userId: string, reason: string, now: number): Promise<boolean> {
+    const res = await db
+      .updateTable('user_sessions')
+      .set({ is_active: 0, revoked_at: now, revoked_reason: reason })
+      .where('session_id', '=', sessionId)
+      .where('user_id', '=', userId)
+      .where('is_active', '=', 1)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  },
+
+  /** Revokes every active session of the user, except `keepSessionId` when given. Returns the count. */
+  async revokeAllForUser(
+    db: Db,
+    userId: string,
+    reason: string,
+    now: number,
+    keepSessionId?: string,
+  ): Promise<number> {
+    const res = await db
+      .updateTable('user_sessions')
+      .set({ is_active: 0, revoked_at: now, revoked_reason: reason })
+      .where('user_id', '=', userId)
+      .where('is_active', '=', 1)
+      .$if(keepSessionId !== undefined, (qb) => qb.where('session_id', '<>', keepSessionId!))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  },
+
+  /** Maintenance: deletes sessions that expired or were revoked before `before`. */
+  async deleteStale(db: Db, before: number): Promise<number> {
+    const res = await db
+      .deleteFrom('user_sessions')
+      .where((eb) =>
+        eb.or([
+          eb('expires_at', '<', before),
+          eb.and([eb('is_active', '=', 0), eb('revoked_at', '<', before)]),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  },
+};

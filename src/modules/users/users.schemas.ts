@@ -1,0 +1,85 @@
+import Type, { type Static } from 'typebox';
+import { PaginationQuery } from '../../lib/pagination.js';
+import { Email, Name, Nullable, Password, Uuid } from '../../lib/strings.js';
+import { ROLES } from './users.table.js';
+
+export const RoleSchema = Type.Enum([...ROLES]);
+
+export const UserSchema = Type.Object(
+  {
+    user_id: Type.String(),
+    name: Type.String(),
+    email: Type.String(),
+    role: RoleSchema,
+    org_id: Nullable(Type.String()),
+    is_active: Type.Boolean(),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+    last_login_at: Nullable(Type.String({ format: 'date-time' })),
+  },
+  { $id: 'User' },
+);
+export type UserDto = Static<typeof UserSchema>;
+
+export const CreateUserBody = Type.Object(
+  {
+    name: Name,
+    email: Email,
+    password: Password,
+    role: RoleSchema,
+    org_id: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+export type CreateUserInput = Static<typeof CreateUserBody>;
+
+export const UpdateUserBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    email: Type.Optional(Email),
+    role: Type.Optional(RoleSchema),
+    is_active: Type.Optional(Type.Boolean()),
+    password: Type.Optional(Password),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateUserInput = Static<typeof UpdateUserBody>;
+
+export const ListUsersQuery = Type.Object(
+  {
+    ...PaginationQuery,
+    role: Type.Optional(RoleSchema),
+    is_active: Type.Optional(Type.Boolean()),
+    q: Type.Optional(Type.String({ maxLength: 100 })),
+    org_id: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+export type ListUsersFilter = Static<typeof ListUsersQuery>;
+
+export const UserIdParams = Type.Object({ user_id: Uuid }, { additionalProperties: false });
+
+export const BulkUsersJsonBody = Type.Object(
+  { users: Type.Array(Type.Record(Type.String(), Type.Unknown()), { minItems: 1, maxItems: 10_000 }) },
+  { additionalProperties: false },
+);
+
+export const BulkResultSchema = Type.Object({
+  created: Type.Integer(),
+  failed: Type.Integer(),
+  results: Type.Array(
+    Type.Object({
+      row: Type.Integer(),
+      email: Nullable(Type.String()),
+      status: Type.Enum(['created', 'error']),
+      user_id: Type.Optional(Type.String()),
+      password: Type.Optional(Type.String()),
+      errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+    }),
+  ),
+});
+
+export const DeactivateInactiveBody = Type.Object(
+  { inactive_days: Type.Integer({ minimum: 1, maximum: 3650 }) },
+  { additionalProperties: false },
+);

@@ -1,0 +1,34 @@
+/**
+ * Two Ajv instances: bodies are validated strictly (no type coercion: "40.7" is not a latitude),
+ * while query strings and path params arrive as text and are coerced to the declared types.
+ * Every error is reported (allErrors) so a client can fix all fields in one round trip.
+ */
+import { Ajv, type Options } from 'ajv';
+import addFormatsImport from 'ajv-formats';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+
+// ajv-formats ships CommonJS with a default export object.
+const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
+
+const base: Options = {
+  allErrors: true,
+  useDefaults: true,
+  removeAdditional: false,
+  strict: false,
+  strictNumbers: true, // NaN and ±Infinity (JSON's 1e999) are not numbers here
+  messages: true,
+};
+
+function makeAjv(opts: Options): Ajv {
+  const ajv = new Ajv({ ...base, ...opts });
+  addFormats(ajv);
+  return ajv;
+}
+
+export function installValidators(app: FastifyInstance): void {
+  const bodyAjv = makeAjv({ coerceTypes: false });
+  const textAjv = makeAjv({ coerceTypes: 'array' });
+  app.setValidatorCompiler(({ schema, httpPart }: { schema: FastifySchema; httpPart?: string }) =>
+    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object),
+  );
+}

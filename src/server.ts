@@ -1,0 +1,53 @@
+/**
+ * Entry point. Migrations and bootstrap run once in the primary, before any worker starts
+ * (several workers creating the schema at once is how the seed's deployments died).
+ * WEB_CONCURRENCY=N forks N workers sharing the port; each is stateless.
+ */
+import cluster from 'node:cluster';
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { openDatabase } from './db/connection.js';
+import { createLimitStore } from './plugins/limit-store.js';
+import { configOrExit, prepareDatabase } from './start.js';
+
+const config = configOrExit();
+
+if (cluster.isPrimary) {
+  const handle = await prepareDatabase(config);
+  if (config.webConcurrency > 1) {
+    await handle.close();
+    for (let i = 0; i < config.webConcurrency; i++) cluster.fork();
+    cluster.on('exit', (worker, code, signal) => {
+      if (signal !== 'SIGTERM' && code !== 0 && !shuttingDown) {
+        console.error(`worker ${worker.process.pid} died (${signal ?? code}); starting another`);
+        cluster.fork();
+      }
+    });
+    let shuttingDown = false;
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(sig, () => {
+        shuttingDown = true;
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      });
+    }
+  } else {
+    await serve(handle);
+  }
+} else {
+  await serve(await openDatabase(config.databaseUrl));
+}
+
+async function serve(handle: Awaited<ReturnType<typeof openDatabase>>) {
+  const limits = await createLimitStore(config.redisUrl);
+  const app = await buildApp({ config, database: handle, limits });
+  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    await app.close(); // stops accepting, lets in-flight requests finish
+    await limits.close?.();
+    await handle.close();
+  });
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info(
+    `Attendance ${handle.describe} listening on http://${config.host}:${config.port} (docs at /docs)`,
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * Start-up shared by the server and the CLI: configuration, database, migrations, first super_admin.
+ */
+import 'dotenv/config';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { type DatabaseHandle, openDatabase } from './db/connection.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createPasswordHasher } from './lib/passwords.js';
+import { bootstrapSuperAdmin } from './modules/users/bootstrap.js';
+
+export function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** Opens the database, applies migrations and creates the first super_admin when there is none. */
+export async function prepareDatabase(config: Config): Promise<DatabaseHandle> {
+  const handle = await openDatabase(config.databaseUrl);
+  const applied = await migrateToLatest(handle);
+  if (applied.length) console.log(`migrations applied: ${applied.join(', ')}`);
+  const boot = await bootstrapSuperAdmin(handle.db, config, createPasswordHasher());
+  if (boot) {
+    console.log(`\nCreated the first super_admin: ${boot.email}`);
+    if (boot.generatedPassword) {
+      console.log(
+        `Its generated password (shown once, change it after logging in): ${boot.generatedPassword}\n`,
+      );
+    }
+  }
+  return handle;
+}
