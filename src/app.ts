@@ -10,10 +10,16 @@ import { ErrorEnvelope } from './lib/envelope.js';
 import { newId } from './lib/ids.js';
 import { createPasswordHasher, type PasswordHasher } from './lib/passwords.js';
 import { createMemoryStore, type RateLimitStore } from './lib/rate-limiter.js';
+import { registerAttendanceModule } from './modules/attendance/index.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createTokenService } from './modules/auth/tokens.js';
+import type { ModuleDeps } from './modules/deps.js';
+import { registerGroupsModule } from './modules/groups/index.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { registerOrganizationsModule } from './modules/organizations/index.js';
+import { registerSessionsModule } from './modules/sessions/index.js';
+import { registerUsersModule } from './modules/users/index.js';
 import { installAuthenticate } from './plugins/authenticate.js';
 import { installDocs } from './plugins/docs.js';
 import { installErrorHandler } from './plugins/error-handler.js';
@@ -98,6 +104,12 @@ export async function buildApp(opts: AppOptions) {
 
   await app.register(healthRoutes, { db, dialect: database.dialect, version: VERSION });
   await app.register(authRoutes, { prefix: '/auth', auth });
+  const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits };
+  await registerOrganizationsModule(app, deps);
+  await registerUsersModule(app, deps);
+  await registerGroupsModule(app, deps);
+  await registerSessionsModule(app, deps);
+  await registerAttendanceModule(app, deps);
 
   return app;
 }

@@ -1,0 +1,14 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import type { Database } from '../db/schema.js';
+import type { PasswordHasher } from '../lib/passwords.js';
+import type { RateLimitStore } from '../lib/rate-limiter.js';
+
+/** What a feature module may use. Services take the narrowed parts they need. */
+export interface ModuleDeps {
+  db: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres' | 'mysql';
+  config: Config;
+  hasher: PasswordHasher;
+  limits: RateLimitStore;
+}
