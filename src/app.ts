@@ -74,7 +74,8 @@ export async function buildApp(opts: AppOptions) {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  // Bulk user import accepts text/csv; every other body must be JSON.
+  // Bulk user import accepts text/csv; every other body must be JSON (text/plain included: 415).
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   await app.register(helmet, { contentSecurityPolicy: false, global: true });

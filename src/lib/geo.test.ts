@@ -25,6 +25,14 @@ describe('haversineDistanceM', () => {
     ['antipodal on the equator', ll(0, 0), ll(0, 180), Math.PI * EARTH_MEAN_RADIUS_M, 1],
     ['antipodal off-axis', ll(10, 20), ll(-10, -160), Math.PI * EARTH_MEAN_RADIUS_M, 1],
     ['pole to pole', ll(90, 0), ll(-90, 0), Math.PI * EARTH_MEAN_RADIUS_M, 1],
+    // Rounding makes h = 1.0000000000000002 here; unclamped, sqrt(1 - h) is NaN.
+    [
+      'antipodal, h rounds above 1',
+      ll(18.31719012791659, -42.66197792073217),
+      ll(-18.31719012791659, 137.33802207926783),
+      Math.PI * EARTH_MEAN_RADIUS_M,
+      1,
+    ],
   ];
 
   it.each(cases)('%s', (_name, a, b, expected, tolerance) => {
