@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/connection.js';
 import { ErrorEnvelope } from './lib/envelope.js';
@@ -66,6 +66,18 @@ export async function buildApp(opts: AppOptions) {
     },
     ajv: { customOptions: { strictNumbers: true } },
     routerOptions: { maxParamLength: 200 },
+    // Errors raised by the router before any hook runs (undecodable URL, over-long path parameter).
+    frameworkErrors: (err, request, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      (reply as FastifyReply)
+        .status(tooLong ? 414 : 400)
+        .header('x-request-id', request.id)
+        .send({
+          success: false,
+          message: tooLong ? 'A path parameter is too long' : 'The URL is not valid',
+          error_code: tooLong ? 'URI_TOO_LONG' : 'VALIDATION_ERROR',
+        });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installValidators(app);
