@@ -21,7 +21,7 @@ const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const profile = (token: string) =>
   t.app.inject({ method: 'GET', url: '/auth/profile', headers: { authorization: `Bearer ${token}` } });
 const claims = () => ({ sid: session.sessionId });
-const sign = (c: Record<string, unknown>, key: Uint8Array = secret) =>
+const sign = (c: Record<string, unknown>) =>
   new SignJWT(c)
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(user.user_id)
