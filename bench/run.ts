@@ -1,0 +1,222 @@
+/**
+ * `npm run bench [-- --quick] [--scenarios checkin,burst,…] [--duration 10] [--connections 50] [--engines sqlite,postgres]`
+ * Starts the floor and the service itself on a fresh database per engine, generates data, drives load
+ * from a separate process, prints a table and writes bench/results/latest.json.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../src/db/connection.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { freshDatabaseUrl } from '../test/helpers/databases.js';
+import { BENCH_PASSWORD, CENTRE, openSessions, SECRETS, seedBase } from './lib/dataset.js';
+import { type LoadResult, runLoad } from './lib/load.js';
+import { type Proc, startProcess } from './lib/processes.js';
+import { reportScenarios } from './scenarios/reports.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
+};
+const quick = flag('quick');
+const duration = Number(opt('duration', quick ? '4' : '10'));
+const connections = Number(opt('connections', '50'));
+const ALL = ['floor', 'checkin', 'burst', 'reads', 'login', 'reports', 'export'];
+const scenarios = opt('scenarios', ALL.join(',')).split(',');
+const engines = opt('engines', process.env.TEST_POSTGRES_URL ? 'sqlite,postgres' : 'sqlite').split(',');
+
+export interface Row {
+  engine: string;
+  scenario: string;
+  rps?: number;
+  ratio?: number;
+  p50?: number;
+  p90?: number;
+  p99?: number;
+  non2xx?: number;
+  rss_mb?: number;
+  note?: string;
+}
+const rows: Row[] = [];
+const add = (r: Row) => {
+  rows.push(r);
+  console.log(`  ${r.engine.padEnd(8)} ${r.scenario.padEnd(34)} ${fmt(r)}`);
+};
+const fmt = (r: Row) =>
+  [
+    r.rps !== undefined ? `${Math.round(r.rps)} req/s` : '',
+    r.ratio !== undefined ? `(${(r.ratio * 100).toFixed(0)}% of floor)` : '',
+    r.p99 !== undefined ? `p50 ${r.p50} p90 ${r.p90} p99 ${r.p99} ms` : '',
+    r.non2xx !== undefined ? `non-2xx ${r.non2xx}` : '',
+    r.rss_mb !== undefined ? `RSS ${r.rss_mb.toFixed(0)} MB` : '',
+    r.note ?? '',
+  ]
+    .filter(Boolean)
+    .join('  ');
+const fromLoad = (engine: string, scenario: string, l: LoadResult, floor?: number): Row => ({
+  engine,
+  scenario,
+  rps: l.rps,
+  ratio: floor ? l.rps / floor : undefined,
+  p50: l.p50,
+  p90: l.p90,
+  p99: l.p99,
+  non2xx: l.non2xx + l.errors + l.timeouts,
+});
+
+async function main() {
+  const started = Date.now();
+  console.log(
+    `bench: ${quick ? 'quick' : 'full'}, ${duration}s per load, ${connections} connections, engines ${engines.join(', ')}`,
+  );
+
+  for (const engine of engines) {
+    // The floor, measured in the same run with the same connections and duration.
+    const floor = await startProcess(['--import', 'tsx', join(import.meta.dirname, 'floor-server.ts')], {});
+    const floorGet = await runLoad({ url: floor.url, method: 'GET', path: '/health', connections, duration });
+    const floorPost = await runLoad({
+      url: floor.url,
+      method: 'POST',
+      path: '/echo',
+      connections,
+      duration,
+      bodies: [JSON.stringify({ session_id: 'x', lat: CENTRE.lat, lon: CENTRE.lon })],
+    });
+    await floor.stop();
+    add(fromLoad(engine, 'floor GET /health', floorGet));
+    add(fromLoad(engine, 'floor POST echo', floorPost));
+
+    const tmp = mkdtempSync(join(tmpdir(), 'att-bench-'));
+    const { url: databaseUrl, drop } =
+      engine === 'sqlite'
+        ? { url: `sqlite:///${join(tmp, 'bench.db')}`, drop: async () => {} }
+        : await withEngine(engine);
+    const handle = await openDatabase(databaseUrl);
+    await migrateToLatest(handle);
+    const studentCount = quick ? 2000 : 5000;
+    const base = await seedBase(handle.db, studentCount);
+    const checkinSessions = await openSessions(handle.db, base, quick ? 10 : 20);
+    const [burstSession] = await openSessions(handle.db, base, 1);
+
+    const env = {
+      ...SECRETS,
+      DATABASE_URL: databaseUrl,
+      NODE_ENV: 'production',
+      LOGIN_MAX_PER_IP: '1000000',
+      LOGIN_MAX_PER_ACCOUNT: '10000',
+    };
+    const svc: Proc = await startProcess(['dist/server.js'], env);
+    await new Promise((r) => setTimeout(r, 1000));
+    add({ engine, scenario: 'idle RSS', rss_mb: svc.rssMb() });
+    const tokens = base.students.map((s) => s.token);
+
+    if (scenarios.includes('checkin')) {
+      const peak = svc.watchPeak();
+      const l = await runLoad({
+        url: svc.url,
+        method: 'POST',
+        path: '/attendance/check-in',
+        connections,
+        duration,
+        tokens,
+        checkin: { sessionIds: checkinSessions, ...CENTRE },
+      });
+      add({ ...fromLoad(engine, 'check-in (distinct students)', l, floorPost.rps), rss_mb: peak() });
+    }
+    if (scenarios.includes('burst')) {
+      const peak = svc.watchPeak();
+      const l = await runLoad({
+        url: svc.url,
+        method: 'POST',
+        path: '/attendance/check-in',
+        connections: 100,
+        amount: studentCount,
+        tokens,
+        checkin: { sessionIds: [burstSession!], ...CENTRE },
+      });
+      const stored = await handle.db
+        .selectFrom('attendance_records')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('session_id', '=', burstSession!)
+        .executeTakeFirstOrThrow();
+      add({
+        ...fromLoad(engine, `burst ${studentCount} into one session`, l),
+        rss_mb: peak(),
+        note: `stored ${Number(stored.n)}/${studentCount}`,
+      });
+    }
+    if (scenarios.includes('reads')) {
+      const p = await runLoad({
+        url: svc.url,
+        method: 'GET',
+        path: '/auth/profile',
+        connections,
+        duration,
+        tokens,
+      });
+      add(fromLoad(engine, 'GET /auth/profile', p, floorGet.rps));
+      const a = await runLoad({
+        url: svc.url,
+        method: 'GET',
+        path: '/attendance/active-sessions',
+        connections,
+        duration,
+        tokens,
+      });
+      add(fromLoad(engine, 'GET /attendance/active-sessions', a, floorGet.rps));
+    }
+    if (scenarios.includes('login')) {
+      const bodies = base.students.map((s) => JSON.stringify({ email: s.email, password: BENCH_PASSWORD }));
+      const [logins, health] = await Promise.all([
+        runLoad({ url: svc.url, method: 'POST', path: '/auth/login', connections: 32, duration, bodies }),
+        runLoad({ url: svc.url, method: 'GET', path: '/health', connections: 10, duration }),
+      ]);
+      add(fromLoad(engine, 'login storm: POST /auth/login', logins));
+      add(fromLoad(engine, 'login storm: GET /health alongside', health));
+    }
+    await svc.stop();
+    if (scenarios.includes('reports') || scenarios.includes('export')) {
+      for (const r of await reportScenarios({ engine, handle, base, quick, scenarios, env })) add(r);
+    }
+    await handle.close();
+    await drop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+  const file = join(import.meta.dirname, 'results', 'latest.json');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { at: new Date().toISOString(), quick, duration, connections, node: process.version, rows },
+      null,
+      2,
+    ),
+  );
+  console.log(
+    `\n| engine | scenario | req/s | % of floor | p50 ms | p90 ms | p99 ms | non-2xx | RSS MB | note |\n|---|---|---|---|---|---|---|---|---|---|`,
+  );
+  for (const r of rows) {
+    const c = (v: number | undefined, d = 0) => (v === undefined ? '' : v.toFixed(d));
+    console.log(
+      `| ${r.engine} | ${r.scenario} | ${c(r.rps)} | ${r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(0)}%`} | ${c(r.p50)} | ${c(r.p90)} | ${c(r.p99)} | ${c(r.non2xx)} | ${c(r.rss_mb)} | ${r.note ?? ''} |`,
+    );
+  }
+  console.log(`\nwritten ${file} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+async function withEngine(engine: string) {
+  const url = engine === 'postgres' ? process.env.TEST_POSTGRES_URL : process.env.TEST_MYSQL_URL;
+  if (!url) throw new Error(`${engine}: set TEST_${engine === 'postgres' ? 'POSTGRES' : 'MYSQL'}_URL`);
+  const prev = process.env.TEST_DATABASE_URL;
+  process.env.TEST_DATABASE_URL = url;
+  try {
+    return await freshDatabaseUrl();
+  } finally {
+    process.env.TEST_DATABASE_URL = prev;
+  }
+}
+
+await main();
