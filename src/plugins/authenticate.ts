@@ -31,7 +31,7 @@ export function installAuthenticate(app: FastifyInstance, deps: { db: Db; tokens
     const header = request.headers.authorization;
     const m = header ? /^Bearer ([A-Za-z0-9_\-.]{10,4096})$/i.exec(header.trim()) : null;
     if (!m) throw unauthorized(header ? 'Malformed Authorization header' : 'Authentication required');
-    const claims = await deps.tokens.verifyAccess(m[1]!);
+    const claims = deps.tokens.verifyAccess(m[1]!);
     if (!claims) throw unauthorized('Invalid or expired token');
     const now = Date.now();
     const row = await userSessionsRepository.findActiveWithUser(

@@ -96,7 +96,7 @@ export function createAuthService(deps: AuthDeps) {
 
   async function tokenPair(sessionId: string, userId: string, gen: number, salt: string) {
     return {
-      jwt_token: await tokens.signAccess({ userId, sessionId }),
+      jwt_token: tokens.signAccess({ userId, sessionId }),
       refresh_token: tokens.makeRefresh(sessionId, gen, salt),
       token_type: 'Bearer' as const,
       expires_in: tokens.accessTtlSeconds,
