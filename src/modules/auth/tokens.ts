@@ -66,12 +66,7 @@ export function createTokenService(opts: { jwtSecret: string; secretKey: string;
       if (parts.length !== 3 || !parts.every((p) => B64URL.test(p))) return null;
       const [h, p, sig] = parts as [string, string, string];
       const header = parseJsonSegment(h);
-      if (
-        !header ||
-        header.alg !== 'HS256' ||
-        (header.typ !== undefined && header.typ !== 'JWT') ||
-        'crit' in header
-      )
+      if (header?.alg !== 'HS256' || (header.typ !== undefined && header.typ !== 'JWT') || 'crit' in header)
         return null;
       const expected = jwtMac(`${h}.${p}`);
       const given = Buffer.from(sig, 'base64url');
