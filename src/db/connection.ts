@@ -58,7 +58,9 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
     pool.on('error', () => {
       /* idle client lost (server restart): the pool replaces it; requests see their own errors */
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // pg-cursor lets exports stream rows (Kysely's .stream()) instead of loading a whole result.
+    const Cursor = (await import('pg-cursor')).default;
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
     return { db, dialect, describe: redact(url), close: () => db.destroy() };
   }
   const mysql = await import('mysql2');
