@@ -1,6 +1,6 @@
 /** Runs one load job in a separate process (lib/load-worker.ts) and returns its figures. */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,6 +50,7 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => {
+      rmSync(file, { force: true });
       try {
         resolve(JSON.parse(out));
       } catch {

@@ -101,10 +101,11 @@ export const userSessionsRepository = {
     return Number(res.numUpdatedRows);
   },
 
-  /** Maintenance: deletes sessions that expired or were revoked before `before`. */
-  async deleteStale(db: Db, before: number): Promise<number> {
+  /** Maintenance: deletes sessions that expired or were revoked before `before` (of one org, or all). */
+  async deleteStale(db: Db, before: number, orgId?: string): Promise<number> {
     const res = await db
       .deleteFrom('user_sessions')
+      .$if(orgId !== undefined, (qb) => qb.where('org_id', '=', orgId!))
       .where((eb) =>
         eb.or([
           eb('expires_at', '<', before),

@@ -1,0 +1,79 @@
+/**
+ * CSV (RFC 4180, UTF-8) and XLSX renderings of export rows, streamed.
+ * Text cells that a spreadsheet would run as a formula (leading = + - @, tab, CR) get a leading
+ * apostrophe (OWASP's advice); numbers stay numbers.
+ */
+import { once } from 'node:events';
+import { PassThrough, Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import { toIso } from '../../lib/time.js';
+import { EXPORT_COLUMNS, type ExportRow } from './export.repository.js';
+
+export const neutraliseFormula = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+
+const text = (v: string | null) => (v === null ? '' : neutraliseFormula(v));
+const time = (v: number | null) => (v === null ? '' : toIso(v));
+
+export function toCells(r: ExportRow): (string | number)[] {
+  return [
+    r.record_id,
+    r.session_id,
+    text(r.session_name),
+    toIso(r.start_time),
+    toIso(r.end_time),
+    text(r.group_name),
+    r.user_id,
+    text(r.user_name),
+    text(r.user_email),
+    r.status,
+    time(r.check_in_time),
+    time(r.check_out_time),
+    r.distance_m ?? '',
+    r.check_in_lat ?? '',
+    r.check_in_lon ?? '',
+    text(r.notes),
+  ];
+}
+
+/** Chunks of rows → rows of cells, one at a time (backpressure flows from the response). */
+function cellRows(chunks: AsyncIterable<ExportRow[]>): Readable {
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of chunks) for (const r of chunk) yield toCells(r);
+    })(),
+  );
+}
+
+export function csvStream(chunks: AsyncIterable<ExportRow[]>): Readable {
+  // A UTF-8 byte-order mark (bom) so spreadsheet programs read non-Latin names correctly; any field
+  // holding a comma, quote, CR or LF is quoted, whatever the record delimiter.
+  const csv = stringify({
+    bom: true,
+    header: true,
+    columns: [...EXPORT_COLUMNS],
+    record_delimiter: '\r\n',
+    quoted_match: /[,"\r\n]/,
+  });
+  return cellRows(chunks).pipe(csv);
+}
+
+export function xlsxStream(chunks: AsyncIterable<ExportRow[]>): Readable {
+  const out = new PassThrough();
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useSharedStrings: false,
+    useStyles: false,
+  });
+  const sheet = workbook.addWorksheet('attendance');
+  sheet.columns = EXPORT_COLUMNS.map((c) => ({ header: c, key: c }));
+  (async () => {
+    for await (const cells of cellRows(chunks)) {
+      sheet.addRow(cells).commit();
+      if (out.writableNeedDrain) await once(out, 'drain'); // the client sets the pace
+    }
+    sheet.commit();
+    await workbook.commit();
+  })().catch((err) => out.destroy(err));
+  return out;
+}

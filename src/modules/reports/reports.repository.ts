@@ -1,0 +1,157 @@
+/**
+ * Report aggregations, computed by GROUP BY in the database and always scoped to one organization.
+ * "Held" sessions are active sessions whose end_time has passed; callers close them first, so
+ * every expected attendee of a held session has a record (absent at worst).
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../db/types.js';
+import type { PageRequest } from '../../lib/pagination.js';
+import { statusCountSelections, toCounts } from './status-counts.js';
+
+export interface Range {
+  fromMs?: number;
+  toMs?: number;
+}
+
+/** Held sessions of the org whose start lies in the range. */
+const heldSessions = (db: Db, orgId: string, range: Range, now: number) =>
+  db
+    .selectFrom('attendance_sessions as s')
+    .where('s.org_id', '=', orgId)
+    .where('s.is_active', '=', 1)
+    .where('s.end_time', '<=', now)
+    .$if(range.fromMs !== undefined, (qb) => qb.where('s.start_time', '>=', range.fromMs!))
+    .$if(range.toMs !== undefined, (qb) => qb.where('s.start_time', '<', range.toMs!));
+
+const heldRecords = (db: Db, orgId: string, range: Range, now: number) =>
+  heldSessions(db, orgId, range, now).innerJoin('attendance_records as r', 'r.session_id', 's.session_id');
+
+export const reportsRepository = {
+  async orgTotals(db: Db, orgId: string, range: Range, now: number) {
+    const [sessions, counts] = await Promise.all([
+      heldSessions(db, orgId, range, now)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+      heldRecords(db, orgId, range, now).select(statusCountSelections()).executeTakeFirst(),
+    ]);
+    return { sessions_held: Number(sessions.n), ...toCounts(counts) };
+  },
+
+  async perGroup(db: Db, orgId: string, range: Range, now: number) {
+    const rows = await heldRecords(db, orgId, range, now)
+      .leftJoin('groups as g', 'g.group_id', 's.group_id')
+      .select(['s.group_id', 'g.name as group_name'])
+      .select((eb) => eb.fn.count<number>('s.session_id').distinct().as('sessions'))
+      .select(statusCountSelections())
+      .groupBy(['s.group_id', 'g.name'])
+      .orderBy('g.name')
+      .execute();
+    return rows.map((r) => ({
+      group_id: r.group_id,
+      group_name: r.group_name ?? null,
+      sessions: Number(r.sessions),
+      ...toCounts(r),
+    }));
+  },
+
+  async lowestAttendance(db: Db, orgId: string, range: Range, now: number, limit: number) {
+    const attended = sql<number>`sum(case when r.status in ('present', 'late') then 1 else 0 end)`;
+    const rows = await heldRecords(db, orgId, range, now)
+      .innerJoin('users as u', 'u.user_id', 'r.user_id')
+      .select(['r.user_id', 'u.name', 'u.email'])
+      .select((eb) => [eb.fn.countAll<number>().as('sessions'), attended.as('attended')])
+      .groupBy(['r.user_id', 'u.name', 'u.email'])
+      .orderBy(sql`${attended} * 1.0 / count(*)`)
+      .orderBy(sql`count(*)`, 'desc')
+      .orderBy('r.user_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => {
+      const sessions = Number(r.sessions);
+      const att = Number(r.attended);
+      return {
+        user_id: r.user_id,
+        name: r.name,
+        email: r.email,
+        sessions,
+        attended: att,
+        attendance_rate: sessions ? Math.round((att / sessions) * 10_000) / 10_000 : null,
+      };
+    });
+  },
+
+  async userTotals(db: Db, orgId: string, userId: string, range: Range, now: number) {
+    const row = await heldRecords(db, orgId, range, now)
+      .where('r.user_id', '=', userId)
+      .select(statusCountSelections())
+      .select([
+        sql<
+          number | null
+        >`avg(case when r.status = 'late' and r.check_in_time is not null then r.check_in_time - s.start_time end)`.as(
+          'avg_late_ms',
+        ),
+      ])
+      .executeTakeFirst();
+    return { counts: toCounts(row), avgLateMs: row?.avg_late_ms == null ? null : Number(row.avg_late_ms) };
+  },
+
+  async userSessions(db: Db, orgId: string, userId: string, range: Range, now: number, page: PageRequest) {
+    const base = heldRecords(db, orgId, range, now).where('r.user_id', '=', userId);
+    const [rows, total] = await Promise.all([
+      base
+        .select([
+          's.session_id',
+          's.session_name',
+          's.start_time',
+          's.end_time',
+          'r.record_id',
+          'r.status',
+          'r.check_in_time',
+          'r.check_out_time',
+          'r.distance_m',
+          'r.notes',
+        ])
+        .orderBy('s.start_time', 'desc')
+        .orderBy('s.session_id')
+        .limit(page.perPage)
+        .offset(page.offset)
+        .execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(total.n) };
+  },
+
+  /**
+   * Per-bucket figures: sessions are first reduced to one row each (GROUP BY session), then placed
+   * in buckets by a CASE over the bucket starts (computed in the org's zone by the caller).
+   */
+  async trendBuckets(db: Db, orgId: string, bucketStarts: number[], endMs: number, now: number) {
+    if (bucketStarts.length === 0) return [];
+    const perSession = heldSessions(db, orgId, { fromMs: bucketStarts[0], toMs: endMs }, now)
+      .leftJoin('attendance_records as r', 'r.session_id', 's.session_id')
+      .select(['s.session_id', 's.start_time'])
+      .select(statusCountSelections())
+      .groupBy(['s.session_id', 's.start_time'])
+      .as('t');
+    // Buckets are searched from the latest start down: the first start <= t.start_time is the bucket.
+    const whens = bucketStarts
+      .map((start, i) => ({ start, i }))
+      .reverse()
+      .map(({ start, i }) => sql`when t.start_time >= ${start} then ${sql.lit(i)}`);
+    const bucket = sql<number>`case ${sql.join(whens, sql` `)} end`;
+    const rows = await db
+      .selectFrom(perSession)
+      .select([
+        bucket.as('bucket'),
+        sql<number>`count(*)`.as('sessions'),
+        sql<number>`sum(t.expected)`.as('expected'),
+        sql<number>`sum(t.present)`.as('present'),
+        sql<number>`sum(t.late)`.as('late'),
+        sql<number>`sum(t.absent)`.as('absent'),
+        sql<number>`sum(t.excused)`.as('excused'),
+      ])
+      .groupBy(sql`1`) // by position: repeating the CASE would bind its parameters twice
+      .execute();
+    return rows.map((r) => ({ bucket: Number(r.bucket), sessions: Number(r.sessions), ...toCounts(r) }));
+  },
+};

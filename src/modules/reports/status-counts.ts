@@ -1,0 +1,45 @@
+/**
+ * The one definition of the attendance figures, shared by every report:
+ * counts per status from GROUP BY in the database, and rate = (present + late) / expected,
+ * where expected is the number of records of held sessions (closing a session gives every
+ * expected attendee without a check-in an `absent` record, so every expected attendee has one).
+ */
+import { type RawBuilder, sql } from 'kysely';
+
+export interface StatusCounts {
+  expected: number;
+  present: number;
+  late: number;
+  absent: number;
+  excused: number;
+}
+
+/** Selections for `r.status` counts; spread into a Kysely `.select(...)`. */
+export const statusCountSelections = (alias = 'r') => {
+  const count = (status: string): RawBuilder<number> =>
+    sql<number>`coalesce(sum(case when ${sql.ref(`${alias}.status`)} = ${sql.lit(status)} then 1 else 0 end), 0)`;
+  return [
+    sql<number>`count(${sql.ref(`${alias}.record_id`)})`.as('expected'),
+    count('present').as('present'),
+    count('late').as('late'),
+    count('absent').as('absent'),
+    count('excused').as('excused'),
+  ] as const;
+};
+
+/** Drivers return sums as strings or bigints on some engines: normalise to numbers. */
+export function toCounts(row: Partial<Record<keyof StatusCounts, unknown>> | undefined): StatusCounts {
+  const n = (v: unknown) => Number(v ?? 0);
+  return {
+    expected: n(row?.expected),
+    present: n(row?.present),
+    late: n(row?.late),
+    absent: n(row?.absent),
+    excused: n(row?.excused),
+  };
+}
+
+export const attendanceRate = (c: StatusCounts): number | null =>
+  c.expected === 0 ? null : Math.round(((c.present + c.late) / c.expected) * 10_000) / 10_000;
+
+export const withRate = (c: StatusCounts) => ({ ...c, attendance_rate: attendanceRate(c) });

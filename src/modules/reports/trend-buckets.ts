@@ -1,0 +1,40 @@
+/** Bucket starts for trends: local midnights (day), Mondays (week) or first days (month) in the org's zone. */
+import { addDays, formatLocalDate, type LocalDate, startOfLocalDayMs } from '../../lib/time.js';
+
+export type Interval = 'day' | 'week' | 'month';
+
+/** ISO weekday of a calendar date, Monday = 0. */
+const weekdayMon0 = (d: LocalDate) => (new Date(Date.UTC(d.y, d.m - 1, d.d)).getUTCDay() + 6) % 7;
+
+export function bucketDates(from: LocalDate, to: LocalDate, interval: Interval): LocalDate[] {
+  let cur: LocalDate =
+    interval === 'day'
+      ? from
+      : interval === 'week'
+        ? addDays(from, -weekdayMon0(from))
+        : { y: from.y, m: from.m, d: 1 };
+  const out: LocalDate[] = [];
+  const key = (d: LocalDate) => d.y * 10_000 + d.m * 100 + d.d;
+  while (key(cur) <= key(to)) {
+    out.push(cur);
+    cur =
+      interval === 'day'
+        ? addDays(cur, 1)
+        : interval === 'week'
+          ? addDays(cur, 7)
+          : cur.m === 12
+            ? { y: cur.y + 1, m: 1, d: 1 }
+            : { y: cur.y, m: cur.m + 1, d: 1 };
+  }
+  return out;
+}
+
+export function bucketsInZone(from: LocalDate, to: LocalDate, interval: Interval, tz: string) {
+  const dates = bucketDates(from, to, interval);
+  return {
+    labels: dates.map(formatLocalDate),
+    starts: dates.map((d) => startOfLocalDayMs(d, tz)),
+    /** Exclusive end: local midnight after `to`. */
+    endMs: startOfLocalDayMs(addDays(to, 1), tz),
+  };
+}
