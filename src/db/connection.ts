@@ -55,9 +55,11 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
     pg.default.types.setTypeParser(1700, (v: string) => Number(v));
     const pool = new pg.default.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
-    pool.on('error', () => {
-      /* idle client lost (server restart): the pool replaces it; requests see their own errors */
-    });
+    // A lost connection emits 'error' on the pool (idle client) or on the client itself (checked
+    // out). Unlistened, either would crash the process; the query in flight still fails (→ 503) and
+    // the pool replaces the client.
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     // pg-cursor lets exports stream rows (Kysely's .stream()) instead of loading a whole result.
     const Cursor = (await import('pg-cursor')).default;
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
