@@ -1,13 +1,12 @@
 /** Builds the Fastify instance: plugins, modules, error and 404 handlers. No listening here (see server.ts). */
 import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyReply } from 'fastify';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/connection.js';
 import { ErrorEnvelope } from './lib/envelope.js';
-import { newId } from './lib/ids.js';
+import { newRequestId } from './lib/ids.js';
 import { createPasswordHasher, type PasswordHasher } from './lib/passwords.js';
 import { createMemoryStore, type RateLimitStore } from './lib/rate-limiter.js';
 import { registerAttendanceModule } from './modules/attendance/index.js';
@@ -23,6 +22,7 @@ import { registerUsersModule } from './modules/users/index.js';
 import { installAuthenticate } from './plugins/authenticate.js';
 import { installDocs } from './plugins/docs.js';
 import { installErrorHandler } from './plugins/error-handler.js';
+import { installSecurityHeaders } from './plugins/security-headers.js';
 import { installValidators } from './plugins/validation.js';
 
 export const VERSION: string = JSON.parse(
@@ -62,7 +62,7 @@ export async function buildApp(opts: AppOptions) {
     requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : newId();
+      return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : newRequestId();
     },
     ajv: { customOptions: { strictNumbers: true } },
     routerOptions: { maxParamLength: 200 },
@@ -83,14 +83,11 @@ export async function buildApp(opts: AppOptions) {
   installValidators(app);
   installErrorHandler(app);
   app.addSchema(ErrorEnvelope);
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  installSecurityHeaders(app);
   // Bulk user import accepts text/csv; every other body must be JSON (text/plain included: 415).
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  await app.register(helmet, { contentSecurityPolicy: false, global: true });
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
     credentials: !config.corsOrigins.includes('*'),
