@@ -13,26 +13,39 @@ interface AjvIssue {
 
 /** `/users/3/email` → `users[3].email`; required/additional-property errors name the property itself. */
 export function fieldErrorsFromAjv(issues: AjvIssue[], context: string | undefined): FieldError[] {
-  const out: FieldError[] = [];
-  const seen = new Set<string>();
+  const byField = new Map<string, { messages: string[]; types: string[] }>();
   for (const issue of issues) {
     // anyOf/oneOf repeat their branches' errors; the branch errors are the useful ones.
     if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf' || issue.keyword === 'if') continue;
     const segments = (issue.instancePath ?? '').split('/').filter(Boolean);
     let message = issue.message ?? 'is invalid';
-    if (issue.keyword === 'required') segments.push(String(issue.params?.missingProperty));
+    if (issue.keyword === 'required') {
+      segments.push(String(issue.params?.missingProperty));
+      message = 'is required';
+    }
     if (issue.keyword === 'additionalProperties') {
       segments.push(String(issue.params?.additionalProperty));
       message = 'is not an allowed field';
     }
-    if (issue.keyword === 'required') message = 'is required';
     const path = segments.reduce((p, s) => (/^\d+$/.test(s) ? `${p}[${s}]` : p ? `${p}.${s}` : s), '');
     const field = path || (context === 'body' ? 'body' : (context ?? 'request'));
-    const key = `${field}|${message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push({ field, message });
+    const entry = byField.get(field) ?? { messages: [], types: [] };
+    byField.set(field, entry);
+    // The branches of a nullable field each say "must be <type>": say it once, as "string or null".
+    if (
+      issue.keyword === 'type' &&
+      typeof issue.params?.type === 'string' &&
+      message.startsWith('must be ')
+    ) {
+      if (!entry.types.includes(issue.params.type)) entry.types.push(issue.params.type);
+    } else if (!entry.messages.includes(message)) {
+      entry.messages.push(message);
     }
+  }
+  const out: FieldError[] = [];
+  for (const [field, e] of byField) {
+    if (e.types.length) out.push({ field, message: `must be ${e.types.join(' or ')}` });
+    for (const message of e.messages) out.push({ field, message });
   }
   return out;
 }

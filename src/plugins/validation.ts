@@ -3,7 +3,7 @@
  * while query strings and path params arrive as text and are coerced to the declared types.
  * Every error is reported (allErrors) so a client can fix all fields in one round trip.
  */
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 
@@ -25,10 +25,37 @@ function makeAjv(opts: Options): Ajv {
   return ajv;
 }
 
+/**
+ * Coercion turns "1e999" into Infinity, which Ajv's integer and number checks then accept.
+ * Query strings and params are flat objects: after coercion, any non-finite number is refused.
+ */
+function finiteAfterCoercion(validate: ValidateFunction): ValidateFunction {
+  const wrapped = ((data: unknown) => {
+    const ok = validate(data);
+    wrapped.errors = validate.errors;
+    if (!ok || !data || typeof data !== 'object') return ok;
+    const errors = Object.entries(data)
+      .filter(([, value]) => typeof value === 'number' && !Number.isFinite(value))
+      .map(([key]) => ({
+        instancePath: `/${key}`,
+        schemaPath: '#',
+        keyword: 'finite',
+        params: {},
+        message: 'must be a finite number',
+      }));
+    if (errors.length === 0) return true;
+    wrapped.errors = errors;
+    return false;
+  }) as ValidateFunction;
+  return wrapped;
+}
+
 export function installValidators(app: FastifyInstance): void {
   const bodyAjv = makeAjv({ coerceTypes: false });
   const textAjv = makeAjv({ coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }: { schema: FastifySchema; httpPart?: string }) =>
-    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object),
+    httpPart === 'body'
+      ? bodyAjv.compile(schema as object)
+      : finiteAfterCoercion(textAjv.compile(schema as object)),
   );
 }

@@ -55,3 +55,17 @@ export const organizationsRepository = {
     return Number(res.numUpdatedRows) > 0;
   },
 };
+
+/**
+ * Ends every login session of the organization's users: a deactivated organization is locked out at
+ * once, not when its access tokens expire (login itself already refuses an inactive organization).
+ */
+export async function revokeOrganizationSessions(db: Db, orgId: string, now: number): Promise<number> {
+  const res = await db
+    .updateTable('user_sessions')
+    .set({ is_active: 0, revoked_at: now, revoked_reason: 'org_deactivated' })
+    .where('is_active', '=', 1)
+    .where('user_id', 'in', (eb) => eb.selectFrom('users').select('user_id').where('org_id', '=', orgId))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

@@ -1,5 +1,15 @@
 import type { App } from '../../lib/http.js';
 import type { ModuleDeps } from '../deps.js';
+import { createBulkImportService } from './users.bulk.js';
+import { usersBulkRoutes } from './users.bulk.routes.js';
+import { usersRoutes } from './users.routes.js';
+import { createUsersService } from './users.service.js';
 
-/** Registers the users routes. */
-export async function registerUsersModule(_app: App, _deps: ModuleDeps): Promise<void> {}
+/** Registers /admin/users (with bulk import and idle deactivation) and /admin/students. */
+export async function registerUsersModule(app: App, deps: ModuleDeps): Promise<void> {
+  const { db, config, hasher } = deps;
+  const users = createUsersService({ db, config, hasher });
+  const bulk = createBulkImportService({ db, config, hasher });
+  await app.register(usersRoutes, { prefix: '/admin', users });
+  await app.register(usersBulkRoutes, { prefix: '/admin', users, bulk, bodyLimit: config.bodyLimitBytes });
+}

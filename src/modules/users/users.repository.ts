@@ -10,6 +10,21 @@ export interface UserFilter {
   role?: Role;
   is_active?: boolean;
   q?: string;
+  /** Only members of this group (the caller checks the group is in scope). */
+  group_id?: string;
+  /** 'recent' (default): newest first; 'name': alphabetical, for rosters. */
+  order?: 'recent' | 'name';
+}
+
+/** Rows per multi-row statement: 10 columns × 500 stays under every engine's bound-parameter limit. */
+export const INSERT_CHUNK = 500;
+/** Values per `in (...)` list. */
+const IN_CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 export const usersRepository = {
@@ -48,12 +63,17 @@ export const usersRepository = {
         qb.where((eb) =>
           eb.or([eb(sql`lower(name)`, 'like', likeContains(f.q!)), eb('email', 'like', likeContains(f.q!))]),
         ),
+      )
+      .$if(f.group_id !== undefined, (qb) =>
+        qb.where('user_id', 'in', (eb) =>
+          eb.selectFrom('group_members').select('group_members.user_id').where('group_id', '=', f.group_id!),
+        ),
       );
     const [rows, count] = await Promise.all([
       base
         .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('user_id')
+        .$if(f.order === 'name', (qb) => qb.orderBy(sql`lower(name)`).orderBy('user_id'))
+        .$if(f.order !== 'name', (qb) => qb.orderBy('created_at', 'desc').orderBy('user_id'))
         .limit(page.perPage)
         .offset(page.offset)
         .execute(),
@@ -75,10 +95,64 @@ export const usersRepository = {
     return Number(res.numUpdatedRows) > 0;
   },
 
-  countByOrg(db: Db): Promise<{ n: number }> {
-    return db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
+  /** Which of these (normalised) emails already have an account, anywhere: email is unique platform-wide. */
+  async findTakenEmails(db: Db, emails: readonly string[]): Promise<Set<string>> {
+    const taken = new Set<string>();
+    for (const part of chunks(emails, IN_CHUNK)) {
+      const rows = await db.selectFrom('users').select('email').where('email', 'in', part).execute();
+      for (const r of rows) taken.add(r.email);
+    }
+    return taken;
+  },
+
+  /** One multi-row INSERT: all rows or none (a unique violation refuses the whole statement). */
+  async insertMany(db: Db, rows: readonly NewUserRow[]): Promise<void> {
+    if (rows.length)
+      await db
+        .insertInto('users')
+        .values([...rows])
+        .execute();
+  },
+
+  /**
+   * Active non-super_admin users whose last login (or creation, if they never logged in) is older than
+   * `cutoff`, except `exceptUserId` (the caller).
+   */
+  async listIdleIds(db: Db, scope: OrgScope, cutoff: number, exceptUserId: string): Promise<string[]> {
+    const rows = await inScope(db.selectFrom('users').select('user_id'), 'org_id', scope)
+      .where('is_active', '=', 1)
+      .where('role', '<>', 'super_admin')
+      .where('user_id', '<>', exceptUserId)
+      .where((eb) => eb(eb.fn.coalesce('last_login_at', 'created_at'), '<', cutoff))
+      .orderBy('user_id')
+      .execute();
+    return rows.map((r) => r.user_id);
+  },
+
+  /** Deactivates the users still idle at `cutoff`; returns the ids it changed. */
+  async deactivateIdle(db: Db, scope: OrgScope, userIds: readonly string[], cutoff: number, now: number) {
+    for (const part of chunks(userIds, IN_CHUNK)) {
+      await inScope(db.updateTable('users'), 'org_id', scope)
+        .set({ is_active: 0, updated_at: now })
+        .where('user_id', 'in', part)
+        .where('is_active', '=', 1)
+        .where((eb) => eb(eb.fn.coalesce('last_login_at', 'created_at'), '<', cutoff))
+        .execute();
+    }
+  },
+
+  /** Ends every active login session of these users (deactivation must take effect at once). */
+  async revokeSessionsOf(db: Db, userIds: readonly string[], reason: string, now: number): Promise<number> {
+    let n = 0;
+    for (const part of chunks(userIds, IN_CHUNK)) {
+      const res = await db
+        .updateTable('user_sessions')
+        .set({ is_active: 0, revoked_at: now, revoked_reason: reason })
+        .where('user_id', 'in', part)
+        .where('is_active', '=', 1)
+        .executeTakeFirst();
+      n += Number(res.numUpdatedRows);
+    }
+    return n;
   },
 };
