@@ -45,3 +45,9 @@ export interface IdempotencyKeysTable {
 }
 export type AttendanceRecordRow = Selectable<AttendanceRecordsTable>;
 export type NewAttendanceRecordRow = Insertable<AttendanceRecordsTable>;
+export type AttendanceRecordUpdate = Partial<
+  Omit<AttendanceRecordsTable, 'record_id' | 'org_id' | 'session_id' | 'user_id' | 'created_at'>
+>;
+export type RecordChangeRow = Selectable<AttendanceRecordChangesTable>;
+export type NewRecordChangeRow = Insertable<AttendanceRecordChangesTable>;
+export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;

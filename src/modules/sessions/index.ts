@@ -1,5 +1,10 @@
 import type { App } from '../../lib/http.js';
 import type { ModuleDeps } from '../deps.js';
+import { sessionsRoutes } from './sessions.routes.js';
+import { createSessionsService } from './sessions.service.js';
 
-/** Registers the sessions routes. */
-export async function registerSessionsModule(_app: App, _deps: ModuleDeps): Promise<void> {}
+/** Registers the attendance-session routes under /admin/sessions. */
+export async function registerSessionsModule(app: App, deps: ModuleDeps): Promise<void> {
+  const sessions = createSessionsService(deps);
+  await app.register(sessionsRoutes, { prefix: '/admin/sessions', sessions });
+}

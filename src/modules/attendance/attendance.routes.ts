@@ -1,0 +1,223 @@
+import type { FastifyReply } from 'fastify';
+import { errorResponses, ok, okList, success, successList } from '../../lib/envelope.js';
+import { type App, bearer } from '../../lib/http.js';
+import { SessionIdParams } from '../sessions/sessions.schemas.js';
+import {
+  ActiveSessionSchema,
+  CheckInBody,
+  CheckOutBody,
+  ForceCheckInBody,
+  HistoryItemSchema,
+  HistoryQuery,
+  IdempotencyHeaders,
+  PageQuery,
+  RecordChangeSchema,
+  RecordIdParams,
+  RecordSchema,
+  ReportSchema,
+  SessionAttendanceItemSchema,
+  UpdateRecordBody,
+  UserIdParams,
+} from './attendance.schemas.js';
+import type { AttendanceServices } from './index.js';
+
+const tags = ['attendance'];
+
+/** Sends a check-in answer (possibly replayed from an earlier request with the same Idempotency-Key). */
+export function sendAnswer(reply: FastifyReply, out: { status: number; body: unknown; replayed: boolean }) {
+  if (out.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.status(out.status).send(out.body);
+}
+
+export async function attendanceRoutes(app: App, { svc }: { svc: AttendanceServices }) {
+  const anyone = app.auth();
+  const staff = app.auth('teacher', 'admin', 'super_admin');
+
+  app.post(
+    '/check-in',
+    {
+      onRequest: anyone,
+      schema: {
+        tags,
+        summary: 'Check in to a session (expected attendees, inside the window and the geofence)',
+        security: bearer,
+        headers: IdempotencyHeaders,
+        body: CheckInBody,
+        response: { 201: ok(RecordSchema), ...errorResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (req, reply) =>
+      sendAnswer(reply, await svc.checkIn.submit(req.actor, req.body, req.headers['idempotency-key'])),
+  );
+
+  app.post(
+    '/check-out',
+    {
+      onRequest: anyone,
+      schema: {
+        tags,
+        summary: 'Check out of your own record',
+        security: bearer,
+        body: CheckOutBody,
+        response: { 200: ok(RecordSchema), ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (req) => success('Checked out', await svc.checkIn.checkOut(req.actor, req.body)),
+  );
+
+  app.post(
+    '/force-check-in',
+    {
+      onRequest: staff,
+      schema: {
+        tags,
+        summary: 'Mark a user without window or geofence checks; an existing record is updated (200)',
+        security: bearer,
+        body: ForceCheckInBody,
+        response: {
+          200: ok(RecordSchema),
+          201: ok(RecordSchema),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { record, created } = await svc.overrides.forceCheckIn(req.actor, req.body);
+      return reply
+        .status(created ? 201 : 200)
+        .send(success(created ? 'Checked in' : 'Attendance updated', record));
+    },
+  );
+
+  app.put(
+    '/records/:record_id',
+    {
+      onRequest: staff,
+      schema: {
+        tags,
+        summary: 'Correct a record (status, notes); the change is kept in its history',
+        security: bearer,
+        params: RecordIdParams,
+        body: UpdateRecordBody,
+        response: { 200: ok(RecordSchema), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) =>
+      success('Attendance corrected', await svc.overrides.correct(req.actor, req.params.record_id, req.body)),
+  );
+
+  app.get(
+    '/records/:record_id/history',
+    {
+      onRequest: anyone,
+      schema: {
+        tags,
+        summary: 'Changes of a record, oldest first (staff, and the record’s owner)',
+        security: bearer,
+        params: RecordIdParams,
+        querystring: PageQuery,
+        response: { 200: okList(RecordChangeSchema), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const { items, pagination } = await svc.overrides.history(req.actor, req.params.record_id, req.query);
+      return successList('Record history', items, pagination);
+    },
+  );
+
+  app.get(
+    '/my-history',
+    {
+      onRequest: anyone,
+      schema: {
+        tags,
+        summary: 'Your records with their sessions, newest first',
+        security: bearer,
+        querystring: HistoryQuery,
+        response: { 200: okList(HistoryItemSchema), ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => {
+      const { items, pagination } = await svc.reads.myHistory(req.actor, req.query);
+      return successList('Attendance history', items, pagination);
+    },
+  );
+
+  app.get(
+    '/user/:user_id/history',
+    {
+      onRequest: anyone,
+      schema: {
+        tags,
+        summary: 'A user’s records (yourself, or staff of the user’s organization)',
+        security: bearer,
+        params: UserIdParams,
+        querystring: HistoryQuery,
+        response: { 200: okList(HistoryItemSchema), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const { items, pagination } = await svc.reads.userHistory(req.actor, req.params.user_id, req.query);
+      return successList('Attendance history', items, pagination);
+    },
+  );
+
+  app.get(
+    '/active-sessions',
+    {
+      onRequest: anyone,
+      schema: {
+        tags,
+        summary: 'Sessions open for check-in now (for a student: those they are expected at)',
+        security: bearer,
+        querystring: PageQuery,
+        response: { 200: okList(ActiveSessionSchema), ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => {
+      const { items, pagination } = await svc.reads.activeSessions(req.actor, req.query);
+      return successList('Active sessions', items, pagination);
+    },
+  );
+
+  app.get(
+    '/session/:session_id/attendance',
+    {
+      onRequest: staff,
+      schema: sessionAttendanceSchema,
+    },
+    async (req) => {
+      const { items, pagination } = await svc.reads.sessionAttendance(
+        req.actor,
+        req.params.session_id,
+        req.query,
+      );
+      return successList('Session attendance', items, pagination);
+    },
+  );
+
+  app.get(
+    '/session/:session_id/report',
+    {
+      onRequest: staff,
+      schema: {
+        tags,
+        summary: 'Counts by status, expected attendees and rate (closes an ended session first)',
+        security: bearer,
+        params: SessionIdParams,
+        response: { 200: ok(ReportSchema), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => success('Session report', await svc.reads.report(req.actor, req.params.session_id)),
+  );
+}
+
+/** Shared with the seed's GET /session/{id}/attendance. */
+export const sessionAttendanceSchema = {
+  tags,
+  summary: 'Records of a session with their users (staff)',
+  security: bearer,
+  params: SessionIdParams,
+  querystring: PageQuery,
+  response: { 200: okList(SessionAttendanceItemSchema), ...errorResponses(400, 401, 403, 404) },
+};

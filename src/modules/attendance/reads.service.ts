@@ -1,0 +1,127 @@
+/** Attendance reads: histories, sessions open now, a session's records and its report. */
+import { fieldError, forbidden, notFound } from '../../lib/errors.js';
+import { pageRequest, pagination } from '../../lib/pagination.js';
+import { type Actor, isStaff, type OrgScope, scopeOf } from '../../lib/tenancy.js';
+import { localDateRangeMs, parseLocalDate, toIso } from '../../lib/time.js';
+import { organizationsRepository } from '../organizations/organizations.repository.js';
+import { toSessionDto } from '../sessions/sessions.mapper.js';
+import { sessionsRepository } from '../sessions/sessions.repository.js';
+import { usersRepository } from '../users/users.repository.js';
+import { toRecordDto } from './attendance.mapper.js';
+import type { HistoryFilter } from './attendance.schemas.js';
+import type { AttendanceDeps } from './checkin.service.js';
+import { expectedAttendeesRepository } from './expected-attendees.repository.js';
+import { openSessionsRepository } from './open-sessions.repository.js';
+import { recordsRepository } from './records.repository.js';
+import { closeIfEnded } from './session-close.js';
+
+type PageQuery = { page?: number; per_page?: number };
+
+export function createReadsService(deps: AttendanceDeps) {
+  const { db, dialect } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function history(scope: OrgScope, userId: string, orgId: string | null, q: HistoryFilter) {
+    for (const field of ['start_date', 'end_date'] as const) {
+      const v = q[field];
+      if (v !== undefined && !parseLocalDate(v)) throw fieldError(field, 'must be a real date (YYYY-MM-DD)');
+    }
+    // Dates are days of the user's organization.
+    const org =
+      orgId && (q.start_date || q.end_date)
+        ? await organizationsRepository.findById(db, scope, orgId)
+        : undefined;
+    const range = localDateRangeMs(q.start_date, q.end_date, org?.timezone ?? 'UTC');
+    const page = pageRequest(q);
+    const { rows, total } = await recordsRepository.listForUser(db, scope, userId, range, page);
+    const items = rows.map(({ session_name, session_start_time, session_end_time, ...r }) => ({
+      ...toRecordDto(r),
+      session_name,
+      session_start_time: toIso(session_start_time),
+      session_end_time: toIso(session_end_time),
+    }));
+    return { items, pagination: pagination(page, total) };
+  }
+
+  async function staffSession(actor: Actor, sessionId: string) {
+    if (!isStaff(actor.role)) throw forbidden();
+    const s = await sessionsRepository.findById(db, scopeOf(actor), sessionId);
+    if (!s) throw notFound('Session');
+    return s;
+  }
+
+  return {
+    myHistory(actor: Actor, q: HistoryFilter) {
+      return history(scopeOf(actor), actor.userId, actor.orgId, q);
+    },
+
+    /** Self, or staff of the user's org. Another org's user is not found; a fellow student's is forbidden. */
+    async userHistory(actor: Actor, userId: string, q: HistoryFilter) {
+      if (userId === actor.userId) return history(scopeOf(actor), userId, actor.orgId, q);
+      const user = await usersRepository.findById(db, scopeOf(actor), userId);
+      if (!user) throw notFound('User');
+      if (!isStaff(actor.role)) throw forbidden('Students may only read their own history');
+      return history(scopeOf(actor), userId, user.org_id, q);
+    },
+
+    async activeSessions(actor: Actor, q: PageQuery) {
+      const page = pageRequest(q);
+      const { rows, total } = await openSessionsRepository.list(
+        db,
+        scopeOf(actor),
+        actor.userId,
+        now(),
+        actor.role === 'student',
+        page,
+      );
+      const items = rows.map(({ record_id, record_status, ...s }) => ({
+        ...toSessionDto(s, { withCode: false }),
+        checked_in: record_id !== null,
+        record_id,
+        status: record_status,
+      }));
+      return { items, pagination: pagination(page, total) };
+    },
+
+    async sessionAttendance(actor: Actor, sessionId: string, q: PageQuery) {
+      const s = await staffSession(actor, sessionId);
+      const page = pageRequest(q);
+      const { rows, total } = await recordsRepository.listForSession(db, scopeOf(actor), s.session_id, page);
+      const items = rows.map(({ user_name, user_email, ...r }) => ({
+        ...toRecordDto(r),
+        user_name,
+        user_email,
+      }));
+      return { items, pagination: pagination(page, total) };
+    },
+
+    /** Closes an ended session first, so its absent are counted. */
+    async report(actor: Actor, sessionId: string) {
+      let s = await staffSession(actor, sessionId);
+      if (await closeIfEnded(db, dialect, s, now()))
+        s = (await sessionsRepository.findById(db, scopeOf(actor), sessionId))!;
+      const [expected, byStatus] = await Promise.all([
+        expectedAttendeesRepository.count(db, s),
+        recordsRepository.countByStatus(db, s.session_id),
+      ]);
+      const counts = {
+        present: byStatus.present ?? 0,
+        late: byStatus.late ?? 0,
+        absent: byStatus.absent ?? 0,
+        excused: byStatus.excused ?? 0,
+      };
+      const checkedIn = counts.present + counts.late;
+      return {
+        session: toSessionDto(s, { withCode: true }),
+        expected,
+        counts,
+        checked_in: checkedIn,
+        not_checked_in: Math.max(0, expected - checkedIn),
+        // Force check-ins of users outside the roster could push the ratio past 1; the contract says [0, 1].
+        attendance_rate:
+          expected === 0 ? null : Math.min(1, Math.round((checkedIn / expected) * 10_000) / 10_000),
+      };
+    },
+  };
+}
+export type ReadsService = ReturnType<typeof createReadsService>;

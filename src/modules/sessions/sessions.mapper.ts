@@ -1,0 +1,38 @@
+import type { GeoJsonPolygon } from '../../lib/geo.js';
+import { toIso } from '../../lib/time.js';
+import type { SessionDto } from './sessions.schemas.js';
+import type { AttendanceSessionRow } from './sessions.table.js';
+
+export const parseGeofence = (text: string | null): GeoJsonPolygon | null =>
+  text === null ? null : (JSON.parse(text) as GeoJsonPolygon);
+
+/**
+ * The API face of an attendance session. The check-in code is included only for staff: a student
+ * who could read it would not need to be in the room.
+ */
+export function toSessionDto(s: AttendanceSessionRow, opts: { withCode: boolean }): SessionDto {
+  const dto: SessionDto = {
+    session_id: s.session_id,
+    org_id: s.org_id,
+    session_name: s.session_name,
+    description: s.description,
+    start_time: toIso(s.start_time),
+    end_time: toIso(s.end_time),
+    timezone: s.timezone,
+    group_id: s.group_id,
+    location_lat: s.location_lat,
+    location_lon: s.location_lon,
+    location_radius: s.location_radius,
+    geofence: parseGeofence(s.geofence),
+    late_after_minutes: s.late_after_minutes,
+    checkin_opens_minutes: s.checkin_opens_minutes,
+    require_code: Boolean(s.require_code),
+    created_by: s.created_by,
+    created_at: toIso(s.created_at),
+    updated_at: toIso(s.updated_at),
+    closed_at: s.closed_at === null ? null : toIso(s.closed_at),
+    is_active: Boolean(s.is_active),
+  };
+  if (opts.withCode) dto.code = s.code;
+  return dto;
+}

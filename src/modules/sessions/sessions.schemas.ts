@@ -1,0 +1,156 @@
+import Type, { type Static } from 'typebox';
+import { PaginationQuery } from '../../lib/pagination.js';
+import { IsoTime, Nullable, Uuid } from '../../lib/strings.js';
+
+/**
+ * `number | null` as one JSON-Schema type array rather than anyOf: a latitude of 100 then gives the
+ * single message "must be <= 90" instead of one per branch. Body numbers are never coerced and
+ * non-finite ones (1e999) are refused by the validator (strictNumbers).
+ */
+export const nullableNumber = (opts: { minimum?: number; maximum?: number; description?: string } = {}) =>
+  Type.Unsafe<number | null>({ type: ['number', 'null'], ...opts });
+export const nullableInteger = (opts: { minimum?: number; maximum?: number; description?: string } = {}) =>
+  Type.Unsafe<number | null>({ type: ['integer', 'null'], ...opts });
+
+const uuid = (description: string) => Type.String({ format: 'uuid', maxLength: 36, description });
+
+export const Latitude = Type.Number({ minimum: -90, maximum: 90, description: 'WGS84 latitude, degrees' });
+export const Longitude = Type.Number({
+  minimum: -180,
+  maximum: 180,
+  description: 'WGS84 longitude, degrees',
+});
+
+/** GeoJSON Polygon; positions are [lon, lat], ring 0 is the outer boundary, later rings are holes. */
+export const GeoJsonPolygonSchema = Type.Object(
+  {
+    type: Type.Literal('Polygon'),
+    coordinates: Type.Array(
+      Type.Array(Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }), { maxItems: 1000 }),
+      { minItems: 1, maxItems: 100 },
+    ),
+  },
+  { description: 'GeoJSON Polygon ([lon, lat] positions, closed rings, at most 1000 positions)' },
+);
+
+const TimeInput = Type.String({
+  minLength: 1,
+  maxLength: 40,
+  description:
+    'ISO 8601. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone)',
+  examples: ['2025-07-05T09:00:00'],
+});
+
+const inputFields = {
+  session_name: Type.String({ minLength: 1, maxLength: 255 }),
+  description: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
+  start_time: TimeInput,
+  end_time: TimeInput,
+  timezone: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone; default the organization’s' }),
+  ),
+  group_id: Type.Optional(Nullable(Uuid)),
+  location_lat: Type.Optional(nullableNumber({ minimum: -90, maximum: 90 })),
+  location_lon: Type.Optional(nullableNumber({ minimum: -180, maximum: 180 })),
+  location_radius: Type.Optional(
+    nullableInteger({ minimum: 1, maximum: 50_000, description: 'metres; default the org’s default radius' }),
+  ),
+  geofence: Type.Optional(Type.Union([GeoJsonPolygonSchema, Type.Null()])),
+  late_after_minutes: Type.Optional(
+    nullableInteger({ minimum: 0, maximum: 1440, description: 'null: the organization’s setting' }),
+  ),
+  // No schema default: it would also fill PUT bodies and overwrite the stored value.
+  checkin_opens_minutes: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 1440,
+      description: 'check-in opens this long before start; default 15',
+    }),
+  ),
+  require_code: Type.Optional(
+    Type.Boolean({ description: 'default: true when a code is given; a code is generated if none is' }),
+  ),
+  code: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 32 }))),
+};
+
+export const CreateSessionBody = Type.Object(
+  {
+    ...inputFields,
+    org_id: Type.Optional(uuid('super_admin only: the organization of the session')),
+  },
+  { additionalProperties: false },
+);
+export type CreateSessionInput = Static<typeof CreateSessionBody>;
+
+export const UpdateSessionBody = Type.Object(
+  {
+    ...inputFields,
+    session_name: Type.Optional(inputFields.session_name),
+    start_time: Type.Optional(TimeInput),
+    end_time: Type.Optional(TimeInput),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateSessionInput = Static<typeof UpdateSessionBody>;
+
+/** The fields any member of the organization may see (no check-in code). */
+export const publicSessionFields = {
+  session_id: Type.String(),
+  org_id: Type.String(),
+  session_name: Type.String(),
+  description: Nullable(Type.String()),
+  start_time: IsoTime,
+  end_time: IsoTime,
+  timezone: Type.String(),
+  group_id: Nullable(Type.String()),
+  location_lat: nullableNumber(),
+  location_lon: nullableNumber(),
+  location_radius: nullableInteger(),
+  geofence: Type.Union([GeoJsonPolygonSchema, Type.Null()]),
+  late_after_minutes: nullableInteger(),
+  checkin_opens_minutes: Type.Integer(),
+  require_code: Type.Boolean(),
+  created_by: Nullable(Type.String()),
+  created_at: IsoTime,
+  updated_at: IsoTime,
+  closed_at: Nullable(IsoTime),
+  is_active: Type.Boolean(),
+};
+
+/** What staff see: the public fields plus the check-in code. */
+export const SessionSchema = Type.Object({
+  ...publicSessionFields,
+  code: Type.Optional(Nullable(Type.String())),
+});
+export type SessionDto = Static<typeof SessionSchema>;
+
+export const ListSessionsQuery = Type.Object(
+  {
+    ...PaginationQuery,
+    active: Type.Optional(Type.Boolean({ description: 'true: not cancelled; false: cancelled' })),
+    from: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description: 'YYYY-MM-DD (org zone, inclusive) or ISO instant; on start_time',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description: 'YYYY-MM-DD (org zone, inclusive) or ISO instant; on start_time',
+      }),
+    ),
+    group_id: Type.Optional(Uuid),
+    created_by: Type.Optional(Uuid),
+    org_id: Type.Optional(uuid('super_admin only: filter by organization')),
+  },
+  { additionalProperties: false },
+);
+export type ListSessionsFilter = Static<typeof ListSessionsQuery>;
+
+export const SessionIdParams = Type.Object({ session_id: Uuid }, { additionalProperties: false });
+
+export const CloseResultSchema = Type.Object({
+  session: SessionSchema,
+  absent_marked: Type.Integer({ description: 'absent records created by this close' }),
+});

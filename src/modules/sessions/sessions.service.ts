@@ -1,0 +1,188 @@
+/**
+ * Attendance sessions: create, list, read, update, cancel, close. Staff of the organization read all
+ * of its sessions; a teacher changes only the sessions they created, an admin all of the org's.
+ */
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.js';
+import type { DialectName } from '../../db/connection.js';
+import type { Database } from '../../db/schema.js';
+import { conflict, fieldError, notFound } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { pageRequest, pagination } from '../../lib/pagination.js';
+import { type Actor, scopeOf } from '../../lib/tenancy.js';
+import { localDateRangeMs, parseInstant } from '../../lib/time.js';
+import { closeSession } from '../attendance/session-close.js';
+import { recordAudit } from '../audit/audit.repository.js';
+import { organizationsRepository } from '../organizations/organizations.repository.js';
+import { assertCanManageSession } from './session-access.js';
+import { resolveSessionFields } from './session-input.js';
+import { toSessionDto } from './sessions.mapper.js';
+import { sessionsRepository } from './sessions.repository.js';
+import type { CreateSessionInput, ListSessionsFilter, UpdateSessionInput } from './sessions.schemas.js';
+import type { AttendanceSessionRow } from './sessions.table.js';
+
+export interface SessionsDeps {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  config: Config;
+  now?: () => number;
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const staffView = (s: AttendanceSessionRow) => toSessionDto(s, { withCode: true });
+
+export function createSessionsService(deps: SessionsDeps) {
+  const { db, dialect, config } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function orgOf(actor: Actor, orgId: string) {
+    const org = await organizationsRepository.findById(db, scopeOf(actor), orgId);
+    if (!org) throw notFound('Organization');
+    return org;
+  }
+
+  async function assertGroup(orgId: string, groupId: string | null | undefined) {
+    if (groupId && !(await sessionsRepository.groupInOrg(db, orgId, groupId))) throw notFound('Group');
+  }
+
+  /** A session of the actor's scope, or 404. */
+  async function load(actor: Actor, sessionId: string) {
+    const s = await sessionsRepository.findById(db, scopeOf(actor), sessionId);
+    if (!s) throw notFound('Session');
+    return s;
+  }
+
+  /** `from`/`to`: a date means whole days in the org zone; an instant is taken as given (both inclusive). */
+  function bound(field: 'from' | 'to', value: string | undefined, tz: string): number | undefined {
+    if (value === undefined) return undefined;
+    if (DATE_RE.test(value)) {
+      const r = localDateRangeMs(value, value, tz);
+      const ms = field === 'from' ? r.fromMs : r.toMs;
+      if (ms === undefined)
+        throw fieldError(field, 'must be a real date (YYYY-MM-DD) or an ISO 8601 instant');
+      return ms;
+    }
+    const ms = parseInstant(value, tz);
+    if (ms === null) throw fieldError(field, 'must be a date (YYYY-MM-DD) or an ISO 8601 instant');
+    return field === 'to' ? ms + 1 : ms;
+  }
+
+  async function audit(
+    actor: Actor,
+    action: string,
+    s: AttendanceSessionRow,
+    details?: Record<string, unknown>,
+  ) {
+    await recordAudit(db, {
+      orgId: s.org_id,
+      actorId: actor.userId,
+      action,
+      targetType: 'attendance_session',
+      targetId: s.session_id,
+      details,
+    });
+  }
+
+  return {
+    async create(actor: Actor, input: CreateSessionInput) {
+      let orgId = actor.orgId;
+      if (actor.role === 'super_admin') {
+        if (!input.org_id) throw fieldError('org_id', 'is required when a super_admin creates a session');
+        orgId = input.org_id;
+      } else if (input.org_id !== undefined && input.org_id !== actor.orgId) {
+        throw notFound('Organization');
+      }
+      const org = await orgOf(actor, orgId ?? '');
+      const fields = resolveSessionFields(input, undefined, {
+        orgTimezone: org.timezone,
+        defaultRadius: org.default_geofence_radius ?? config.defaultGeofenceRadius,
+      });
+      await assertGroup(org.org_id, fields.group_id);
+      const t = now();
+      const row: AttendanceSessionRow = {
+        ...fields,
+        session_id: newId(),
+        org_id: org.org_id,
+        created_by: actor.userId,
+        created_at: t,
+        updated_at: t,
+        closed_at: null,
+        is_active: 1,
+      };
+      await sessionsRepository.insert(db, row);
+      await audit(actor, 'session.create', row);
+      return staffView(row);
+    },
+
+    async list(actor: Actor, q: ListSessionsFilter) {
+      const scope = scopeOf(actor);
+      const orgId = actor.role === 'super_admin' ? q.org_id : undefined;
+      // Dates are days of the organization's zone (UTC for a super_admin looking across orgs).
+      const zoneOrg = q.from !== undefined || q.to !== undefined ? (orgId ?? actor.orgId) : null;
+      const tz = zoneOrg
+        ? ((await organizationsRepository.findById(db, scope, zoneOrg))?.timezone ?? 'UTC')
+        : 'UTC';
+      const page = pageRequest(q);
+      const { rows, total } = await sessionsRepository.list(
+        db,
+        scope,
+        {
+          orgId,
+          active: q.active,
+          fromMs: bound('from', q.from, tz),
+          toMs: bound('to', q.to, tz),
+          groupId: q.group_id,
+          createdBy: q.created_by,
+        },
+        page,
+      );
+      return { items: rows.map(staffView), pagination: pagination(page, total) };
+    },
+
+    async get(actor: Actor, sessionId: string) {
+      return staffView(await load(actor, sessionId));
+    },
+
+    async update(actor: Actor, sessionId: string, input: UpdateSessionInput) {
+      const current = await load(actor, sessionId);
+      assertCanManageSession(actor, current);
+      const org = await orgOf(actor, current.org_id);
+      const fields = resolveSessionFields(input, current, {
+        orgTimezone: org.timezone,
+        defaultRadius: org.default_geofence_radius ?? config.defaultGeofenceRadius,
+      });
+      if (fields.group_id !== current.group_id) await assertGroup(current.org_id, fields.group_id);
+      const updated = { ...current, ...fields, updated_at: now() };
+      await sessionsRepository.update(db, scopeOf(actor), sessionId, {
+        ...fields,
+        updated_at: updated.updated_at,
+      });
+      await audit(actor, 'session.update', updated, { fields: Object.keys(input) });
+      return staffView(updated);
+    },
+
+    /** DELETE cancels: the session and its records stay for the history. Cancelling twice is harmless. */
+    async cancel(actor: Actor, sessionId: string) {
+      const current = await load(actor, sessionId);
+      assertCanManageSession(actor, current);
+      if (!current.is_active) return staffView(current);
+      const t = now();
+      await sessionsRepository.update(db, scopeOf(actor), sessionId, { is_active: 0, updated_at: t });
+      const cancelled = { ...current, is_active: 0, updated_at: t };
+      await audit(actor, 'session.cancel', cancelled);
+      return staffView(cancelled);
+    },
+
+    /** Ends the session now and records the absent; a second close changes nothing. */
+    async close(actor: Actor, sessionId: string) {
+      const current = await load(actor, sessionId);
+      assertCanManageSession(actor, current);
+      if (!current.is_active) throw conflict('CONFLICT', 'A cancelled session cannot be closed');
+      if (current.closed_at !== null) return { session: staffView(current), absent_marked: 0 };
+      const absent = await closeSession(db, dialect, current, actor.userId, now());
+      await audit(actor, 'session.close', current, { absent_marked: absent });
+      return { session: staffView(await load(actor, sessionId)), absent_marked: absent };
+    },
+  };
+}
+export type SessionsService = ReturnType<typeof createSessionsService>;
