@@ -9,6 +9,9 @@ import { ErrorEnvelope } from './lib/envelope.js';
 import { newRequestId } from './lib/ids.js';
 import { createPasswordHasher, type PasswordHasher } from './lib/passwords.js';
 import { createMemoryStore, type RateLimitStore } from './lib/rate-limiter.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
+import { createAdminService } from './modules/admin/admin.service.js';
+import { createAttendanceForReports } from './modules/attendance/for-reports.js';
 import { registerAttendanceModule } from './modules/attendance/index.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
@@ -17,6 +20,9 @@ import type { ModuleDeps } from './modules/deps.js';
 import { registerGroupsModule } from './modules/groups/index.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { registerOrganizationsModule } from './modules/organizations/index.js';
+import { createExportService } from './modules/reports/export.service.js';
+import { reportsRoutes } from './modules/reports/reports.routes.js';
+import { createReportsService } from './modules/reports/reports.service.js';
 import { registerSessionsModule } from './modules/sessions/index.js';
 import { registerUsersModule } from './modules/users/index.js';
 import { installAuthenticate } from './plugins/authenticate.js';
@@ -120,6 +126,18 @@ export async function buildApp(opts: AppOptions) {
   await registerGroupsModule(app, deps);
   await registerSessionsModule(app, deps);
   await registerAttendanceModule(app, deps);
+
+  const attendanceForReports = createAttendanceForReports(db, database.dialect);
+  const reports = createReportsService({ db, attendance: attendanceForReports });
+  await app.register(reportsRoutes, {
+    prefix: '/reports',
+    reports,
+    exports: createExportService({ db, reports }),
+  });
+  await app.register(adminRoutes, {
+    prefix: '/admin',
+    admin: createAdminService({ db, reports, attendance: attendanceForReports }),
+  });
 
   return app;
 }

@@ -66,4 +66,23 @@ export const expectedAttendeesRepository = {
       .execute();
     return rows.map((r) => r.user_id);
   },
+
+  /** Expected attendees who have no record yet, with their names (the open part of a session roster). */
+  listPendingWithUsers(db: Db, s: SessionRef): Promise<{ user_id: string; name: string; email: string }[]> {
+    return expectedUsers(db, s)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('attendance_records as r')
+              .select('r.record_id')
+              .where('r.session_id', '=', s.session_id)
+              .whereRef('r.user_id', '=', 'u.user_id'),
+          ),
+        ),
+      )
+      .select(['u.user_id', 'u.name', 'u.email'])
+      .orderBy('u.name')
+      .orderBy('u.user_id')
+      .execute();
+  },
 };

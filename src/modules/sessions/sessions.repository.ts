@@ -124,6 +124,22 @@ export const sessionsRepository = {
     return Number(res.numUpdatedRows) > 0;
   },
 
+  /** Active sessions past their end that nobody has closed yet (of one org, or all for the CLI). */
+  listEndedUnclosed(db: Db, scope: OrgScope, now: number): Promise<AttendanceSessionRow[]> {
+    return inScope(
+      db
+        .selectFrom('attendance_sessions')
+        .selectAll()
+        .where('is_active', '=', 1)
+        .where('closed_at', 'is', null)
+        .where('end_time', '<=', now),
+      'org_id',
+      scope,
+    )
+      .orderBy('end_time')
+      .execute();
+  },
+
   /** Groups are owned by the groups module; a session only needs to know the id is of its org. */
   async groupInOrg(db: Db, orgId: string, groupId: string): Promise<boolean> {
     const row = await db

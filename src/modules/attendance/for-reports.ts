@@ -1,0 +1,80 @@
+/**
+ * What the reports and the dashboard need from attendance: ended sessions closed before counting
+ * (so absentees are counted), and the roster of one session with each attendee's record.
+ */
+import type { Kysely } from 'kysely';
+import type { DialectName } from '../../db/connection.js';
+import type { Database } from '../../db/schema.js';
+import { ALL_ORGS } from '../../lib/tenancy.js';
+import type { AttendanceForReports, SessionAttendees } from '../reports/reports.service.js';
+import { sessionsRepository } from '../sessions/sessions.repository.js';
+import { expectedAttendeesRepository } from './expected-attendees.repository.js';
+import { closeIfEnded } from './session-close.js';
+
+export function createAttendanceForReports(
+  db: Kysely<Database>,
+  dialect: DialectName,
+): AttendanceForReports & {
+  closeAllEnded(now: number): Promise<number>;
+} {
+  const closeEnded = async (orgId: string | typeof ALL_ORGS, now: number) => {
+    const ended = await sessionsRepository.listEndedUnclosed(db, orgId, now);
+    for (const s of ended) await closeIfEnded(db, dialect, s, now);
+    return ended.length;
+  };
+
+  return {
+    closeEndedSessions: (orgId, now) => closeEnded(orgId, now),
+    /** For cron (`npm run cli -- close-ended`): every organization. */
+    closeAllEnded: (now) => closeEnded(ALL_ORGS, now),
+
+    async sessionAttendees(orgId, sessionId, now): Promise<SessionAttendees | null> {
+      let session = await sessionsRepository.findById(db, orgId, sessionId);
+      if (!session) return null;
+      if (await closeIfEnded(db, dialect, session, now))
+        session = (await sessionsRepository.findById(db, orgId, sessionId)) ?? session;
+      const records = await db
+        .selectFrom('attendance_records as r')
+        .innerJoin('users as u', 'u.user_id', 'r.user_id')
+        .select([
+          'u.user_id',
+          'u.name',
+          'u.email',
+          'r.record_id',
+          'r.status',
+          'r.check_in_time',
+          'r.check_out_time',
+          'r.distance_m',
+        ])
+        .where('r.session_id', '=', sessionId)
+        .where('r.org_id', '=', orgId)
+        .orderBy('u.name')
+        .orderBy('u.user_id')
+        .execute();
+      // Once closed, the records are the roster; while open, expected attendees without one are listed too.
+      const pending =
+        session.closed_at === null ? await expectedAttendeesRepository.listPendingWithUsers(db, session) : [];
+      return {
+        session: {
+          session_id: session.session_id,
+          session_name: session.session_name,
+          start_time: session.start_time,
+          end_time: session.end_time,
+          group_id: session.group_id,
+          closed: session.closed_at !== null,
+        },
+        attendees: [
+          ...records,
+          ...pending.map((u) => ({
+            ...u,
+            record_id: null,
+            status: null,
+            check_in_time: null,
+            check_out_time: null,
+            distance_m: null,
+          })),
+        ],
+      };
+    },
+  };
+}
