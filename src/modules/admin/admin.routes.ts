@@ -57,7 +57,17 @@ export async function adminRoutes(app: App, { admin }: { admin: AdminService }) 
           { older_than_days: Type.Integer({ minimum: 0, maximum: 3650 }) },
           { additionalProperties: false },
         ),
-        response: { 200: ok(Type.Object({ deleted: Type.Integer() })), ...errorResponses(400, 401, 403) },
+        response: {
+          200: ok(
+            Type.Object({
+              deleted: Type.Integer(),
+              idempotency_keys_deleted: Type.Integer({
+                description: 'super_admin only: idempotency keys older than a day',
+              }),
+            }),
+          ),
+          ...errorResponses(400, 401, 403),
+        },
       },
     },
     async (req) =>

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Actor } from '../../lib/tenancy.js';
 import { addDays, localDateOf, startOfLocalDayMs, toIso } from '../../lib/time.js';
+import { idempotencyRepository } from '../attendance/idempotency.repository.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { userSessionsRepository } from '../auth/user-sessions.repository.js';
 import type { AttendanceForReports, ReportsService } from '../reports/reports.service.js';
@@ -57,14 +58,17 @@ export function createAdminService(deps: {
       const before = now() - olderThanDays * DAY_MS;
       const orgId = actor && actor.role !== 'super_admin' ? actor.orgId : null;
       const deleted = await userSessionsRepository.deleteStale(db, before, orgId ?? undefined);
+      // Idempotency keys belong to no organization's admin: only the platform (super_admin, cron) clears them.
+      const idempotencyKeys =
+        orgId === null ? await idempotencyRepository.deleteOlderThan(db, now() - DAY_MS) : 0;
       await recordAudit(db, {
         orgId,
         actorId: actor?.userId ?? null,
         action: 'maintenance.cleanup_sessions',
-        details: { older_than_days: olderThanDays, deleted },
+        details: { older_than_days: olderThanDays, deleted, idempotency_keys_deleted: idempotencyKeys },
         ip,
       });
-      return { deleted };
+      return { deleted, idempotency_keys_deleted: idempotencyKeys };
     },
   };
 }

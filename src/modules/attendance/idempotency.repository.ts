@@ -78,4 +78,10 @@ export const idempotencyRepository = {
       .where('status_code', '=', IN_PROGRESS)
       .execute();
   },
+
+  /** Maintenance: keys only protect retries of a request, which happen within minutes. */
+  async deleteOlderThan(db: Db, before: number): Promise<number> {
+    const res = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  },
 };
