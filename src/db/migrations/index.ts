@@ -1,9 +1,11 @@
 /** The ordered list of migrations. Static imports keep it working from source (tsx) and from dist. */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './2026_11_25_0001_initial.js';
+import * as reportIndexes from './2026_11_25_0002_report_indexes.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
+  '2026_11_25_0002_report_indexes': reportIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -46,8 +46,9 @@ export function createAttendanceForReports(
           'r.check_out_time',
           'r.distance_m',
         ])
+        // The session is known to be of this org; an org_id predicate here only tempts the planner
+        // into the (org_id, created_at) index instead of the session's.
         .where('r.session_id', '=', sessionId)
-        .where('r.org_id', '=', orgId)
         .orderBy('u.name')
         .orderBy('u.user_id')
         .execute();

@@ -27,14 +27,11 @@ const heldRecords = (db: Db, orgId: string, range: Range, now: number) =>
   heldSessions(db, orgId, range, now).innerJoin('attendance_records as r', 'r.session_id', 's.session_id');
 
 export const reportsRepository = {
-  async orgTotals(db: Db, orgId: string, range: Range, now: number) {
-    const [sessions, counts] = await Promise.all([
-      heldSessions(db, orgId, range, now)
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow(),
-      heldRecords(db, orgId, range, now).select(statusCountSelections()).executeTakeFirst(),
-    ]);
-    return { sessions_held: Number(sessions.n), ...toCounts(counts) };
+  async sessionsHeld(db: Db, orgId: string, range: Range, now: number): Promise<number> {
+    const row = await heldSessions(db, orgId, range, now)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   },
 
   async perGroup(db: Db, orgId: string, range: Range, now: number) {
@@ -54,17 +51,24 @@ export const reportsRepository = {
     }));
   },
 
+  /** Users with the lowest rate: aggregated per user id first, names joined for the few that are kept. */
   async lowestAttendance(db: Db, orgId: string, range: Range, now: number, limit: number) {
     const attended = sql<number>`sum(case when r.status in ('present', 'late') then 1 else 0 end)`;
-    const rows = await heldRecords(db, orgId, range, now)
-      .innerJoin('users as u', 'u.user_id', 'r.user_id')
-      .select(['r.user_id', 'u.name', 'u.email'])
-      .select((eb) => [eb.fn.countAll<number>().as('sessions'), attended.as('attended')])
-      .groupBy(['r.user_id', 'u.name', 'u.email'])
-      .orderBy(sql`${attended} * 1.0 / count(*)`)
-      .orderBy(sql`count(*)`, 'desc')
+    const worst = heldRecords(db, orgId, range, now)
+      .select(['r.user_id', sql<number>`count(r.status)`.as('sessions'), attended.as('attended')])
+      .groupBy('r.user_id')
+      .orderBy(sql`${attended} * 1.0 / count(r.status)`)
+      .orderBy(sql`count(r.status)`, 'desc')
       .orderBy('r.user_id')
       .limit(limit)
+      .as('t');
+    const rows = await db
+      .selectFrom(worst)
+      .innerJoin('users as u', 'u.user_id', 't.user_id')
+      .select(['t.user_id', 'u.name', 'u.email', 't.sessions', 't.attended'])
+      .orderBy(sql`t.attended * 1.0 / t.sessions`)
+      .orderBy('t.sessions', 'desc')
+      .orderBy('t.user_id')
       .execute();
     return rows.map((r) => {
       const sessions = Number(r.sessions);

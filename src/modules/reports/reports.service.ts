@@ -19,7 +19,7 @@ import {
 import { organizationsRepository } from '../organizations/organizations.repository.js';
 import { usersRepository } from '../users/users.repository.js';
 import { reportsRepository } from './reports.repository.js';
-import { withRate } from './status-counts.js';
+import { sumCounts, withRate } from './status-counts.js';
 import { bucketsInZone, type Interval } from './trend-buckets.js';
 
 /** What reports need from the attendance module (closing sessions, the roster of a session). */
@@ -99,12 +99,13 @@ export function createReportsService(deps: {
       const local = localRange(q, org.timezone, t);
       const range = msRange(local, org.timezone);
       await attendance.closeEndedSessions(org.org_id, t);
-      const [totals, groups, lowest] = await Promise.all([
-        reportsRepository.orgTotals(db, org.org_id, range, t),
+      const [sessions_held, groups, lowest] = await Promise.all([
+        reportsRepository.sessionsHeld(db, org.org_id, range, t),
         reportsRepository.perGroup(db, org.org_id, range, t),
         reportsRepository.lowestAttendance(db, org.org_id, range, t, 10),
       ]);
-      const { sessions_held, ...counts } = totals;
+      // Every held session is in exactly one group row (or the no-group row): the totals are their sum.
+      const counts = sumCounts(groups);
       return {
         org_id: org.org_id,
         start_date: formatLocalDate(local.from),

@@ -19,7 +19,8 @@ export const statusCountSelections = (alias = 'r') => {
   const count = (status: string): RawBuilder<number> =>
     sql<number>`coalesce(sum(case when ${sql.ref(`${alias}.status`)} = ${sql.lit(status)} then 1 else 0 end), 0)`;
   return [
-    sql<number>`count(${sql.ref(`${alias}.record_id`)})`.as('expected'),
+    // status, not record_id: it is NOT NULL, counts only joined rows, and lives in the covering index.
+    sql<number>`count(${sql.ref(`${alias}.status`)})`.as('expected'),
     count('present').as('present'),
     count('late').as('late'),
     count('absent').as('absent'),
@@ -38,6 +39,18 @@ export function toCounts(row: Partial<Record<keyof StatusCounts, unknown>> | und
     excused: n(row?.excused),
   };
 }
+
+export const sumCounts = (rows: StatusCounts[]): StatusCounts =>
+  rows.reduce(
+    (a, r) => ({
+      expected: a.expected + r.expected,
+      present: a.present + r.present,
+      late: a.late + r.late,
+      absent: a.absent + r.absent,
+      excused: a.excused + r.excused,
+    }),
+    { expected: 0, present: 0, late: 0, absent: 0, excused: 0 },
+  );
 
 export const attendanceRate = (c: StatusCounts): number | null =>
   c.expected === 0 ? null : Math.round(((c.present + c.late) / c.expected) * 10_000) / 10_000;
