@@ -86,6 +86,9 @@ describe('crash durability (SQLite file)', () => {
       expect(lost).toEqual([]);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       db.close();
+      console.log(
+        `crash: SIGKILL after ${load.acknowledged.length} acknowledged check-ins; ${stored.size} stored, ${lost.length} lost, integrity ok`,
+      );
       // The restarted service works on the same file.
       expect((await fetch(`${restarted.url}/health`)).status).toBe(200);
     } finally {
