@@ -175,6 +175,36 @@ async function main() {
       ]);
       add(fromLoad(engine, 'login storm: POST /auth/login', logins));
       add(fromLoad(engine, 'login storm: GET /health alongside', health));
+      // Enumeration by timing: an unknown email and a wrong password must cost the same.
+      const timed = async (email: string, password: string) => {
+        const times: number[] = [];
+        for (let i = 0; i < (quick ? 40 : 150); i++) {
+          const t0 = performance.now();
+          await fetch(`${svc.url}/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email, password }),
+          }).then((r) => r.arrayBuffer());
+          times.push(performance.now() - t0);
+        }
+        times.sort((a, b) => a - b);
+        return { p50: times[Math.floor(times.length / 2)]!, p90: times[Math.floor(times.length * 0.9)]! };
+      };
+      const unknown = await timed('nobody-here@bench.example', 'Wrong-Passw0rd');
+      const wrong = await timed(base.students[1]!.email, 'Wrong-Passw0rd');
+      add({
+        engine,
+        scenario: 'failed login, unknown email',
+        p50: Math.round(unknown.p50 * 10) / 10,
+        p90: Math.round(unknown.p90 * 10) / 10,
+      });
+      add({
+        engine,
+        scenario: 'failed login, wrong password',
+        p50: Math.round(wrong.p50 * 10) / 10,
+        p90: Math.round(wrong.p90 * 10) / 10,
+        note: `median differs by ${Math.abs(unknown.p50 - wrong.p50).toFixed(1)} ms`,
+      });
     }
     await svc.stop();
     if (scenarios.includes('reports') || scenarios.includes('export')) {
