@@ -46,8 +46,22 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
     sqlite.pragma(`synchronous = ${process.env.SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // Planner statistics: without them SQLite drives a user's report from the sessions table and
+    // scans every record (71 ms at 1M records); with them it starts from the user's index (1 ms).
+    // SQLite's advice for long-lived connections: optimize on open, then now and then.
+    sqlite.pragma('optimize = 0x10002');
+    const optimizer = setInterval(() => sqlite.open && sqlite.pragma('optimize'), 3_600_000);
+    optimizer.unref();
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-    return { db, dialect, describe: `sqlite:${path}`, close: () => db.destroy() };
+    return {
+      db,
+      dialect,
+      describe: `sqlite:${path}`,
+      close: () => {
+        clearInterval(optimizer);
+        return db.destroy();
+      },
+    };
   }
   if (dialect === 'postgres') {
     const pg = await import('pg');
