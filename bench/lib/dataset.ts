@@ -9,6 +9,7 @@ import type { Database } from '../../src/db/schema.js';
 import { newId } from '../../src/lib/ids.js';
 import { createPasswordHasher } from '../../src/lib/passwords.js';
 import { createTokenService } from '../../src/modules/auth/tokens.js';
+import { recordRow, sessionRow, userRow } from '../../test/helpers/rows.js';
 
 export const BENCH_PASSWORD = 'Bench-Passw0rd';
 export const CENTRE = { lat: 40.7128, lon: -74.006 };
@@ -66,18 +67,8 @@ export async function seedBase(db: Kysely<Database>, studentCount: number): Prom
     secretKey: SECRETS.SECRET_KEY,
     accessTtlSeconds: 6 * 3600,
   });
-  const user = (role: 'admin' | 'teacher' | 'student', i: number) => ({
-    user_id: newId(),
-    org_id: orgId,
-    name: `${role} ${i}`,
-    email: `${role}${i}@bench.example`,
-    password_hash: hash,
-    role,
-    is_active: 1,
-    created_at: now,
-    updated_at: now,
-    last_login_at: null,
-  });
+  const user = (role: 'admin' | 'teacher' | 'student', i: number) =>
+    userRow(orgId, { name: `${role} ${i}`, email: `${role}${i}@bench.example`, password_hash: hash, role });
   const admin = user('admin', 0);
   const teacher = user('teacher', 0);
   const students = Array.from({ length: studentCount }, (_, i) => user('student', i));
@@ -108,32 +99,27 @@ export async function seedBase(db: Kysely<Database>, studentCount: number): Prom
   return { orgId, adminToken, teacherId: teacher.user_id, students: out };
 }
 
+/** What every bench session shares: the org's zone and lateness, a 100 m circle, the teacher. */
+const benchSession = (base: BaseData) => ({
+  timezone: 'America/New_York',
+  location_lat: CENTRE.lat,
+  location_lon: CENTRE.lon,
+  location_radius: 100,
+  late_after_minutes: 10,
+  created_by: base.teacherId,
+});
+
 /** Sessions open for check-in right now, for the whole organization, with a 100 m circle. */
 export async function openSessions(db: Kysely<Database>, base: BaseData, count: number): Promise<string[]> {
   const now = Date.now();
-  const rows = Array.from({ length: count }, (_, i) => ({
-    session_id: newId(),
-    org_id: base.orgId,
-    session_name: `Open session ${i}`,
-    description: null,
-    start_time: now - 5 * 60_000,
-    end_time: now + 3 * 3_600_000,
-    timezone: 'America/New_York',
-    group_id: null,
-    location_lat: CENTRE.lat,
-    location_lon: CENTRE.lon,
-    location_radius: 100,
-    geofence: null,
-    late_after_minutes: 10,
-    checkin_opens_minutes: 15,
-    require_code: 0,
-    code: null,
-    created_by: base.teacherId,
-    created_at: now,
-    updated_at: now,
-    closed_at: null,
-    is_active: 1,
-  }));
+  const rows = Array.from({ length: count }, (_, i) =>
+    sessionRow(base.orgId, {
+      session_name: `Open session ${i}`,
+      start_time: now - 5 * 60_000,
+      end_time: now + 3 * 3_600_000,
+      ...benchSession(base),
+    }),
+  );
   await insertChunked(db, 'attendance_sessions', rows);
   return rows.map((r) => r.session_id);
 }
@@ -151,36 +137,19 @@ export async function seedHistory(
   const now = Date.now();
   const sessionCount = Math.max(1, Math.ceil(records / studentsPerSession));
   const yearMs = 365 * 86_400_000;
-  const sessionIds: string[] = [];
-  const sessionRows = [];
-  for (let s = 0; s < sessionCount; s++) {
+  const sessionRows = Array.from({ length: sessionCount }, (_, s) => {
     const start = now - yearMs + Math.floor((s / sessionCount) * (yearMs - 86_400_000));
-    const id = newId();
-    sessionIds.push(id);
-    sessionRows.push({
-      session_id: id,
-      org_id: base.orgId,
+    return sessionRow(base.orgId, {
       session_name: `Lecture ${s}`,
-      description: null,
       start_time: start,
       end_time: start + 90 * 60_000,
-      timezone: 'America/New_York',
-      group_id: null,
-      location_lat: CENTRE.lat,
-      location_lon: CENTRE.lon,
-      location_radius: 100,
-      geofence: null,
-      late_after_minutes: 10,
-      checkin_opens_minutes: 15,
-      require_code: 0,
-      code: null,
-      created_by: base.teacherId,
       created_at: start,
       updated_at: start,
       closed_at: start + 90 * 60_000,
-      is_active: 1,
+      ...benchSession(base),
     });
-  }
+  });
+  const sessionIds = sessionRows.map((r) => r.session_id);
   await insertChunked(db, 'attendance_sessions', sessionRows);
   const statuses = [
     'present',
@@ -202,25 +171,21 @@ export async function seedHistory(
       const st = base.students[(s * 7 + k) % base.students.length]!;
       const status = statuses[(s + k) % statuses.length]!;
       const checkIn = status === 'absent' ? null : sess.start_time + ((k % 20) - 5) * 60_000;
-      batch.push({
-        record_id: newId(),
-        org_id: base.orgId,
-        session_id: sess.session_id,
-        user_id: st.userId,
-        check_in_time: checkIn,
-        check_out_time: checkIn === null ? null : sess.end_time,
-        check_in_lat: checkIn === null ? null : CENTRE.lat,
-        check_in_lon: checkIn === null ? null : CENTRE.lon,
-        check_in_accuracy: null,
-        check_out_lat: null,
-        check_out_lon: null,
-        distance_m: checkIn === null ? null : 5,
-        status,
-        notes: null,
-        marked_by: null,
-        created_at: checkIn ?? sess.end_time,
-        updated_at: checkIn ?? sess.end_time,
-      });
+      batch.push(
+        recordRow(
+          { orgId: base.orgId, sessionId: sess.session_id, userId: st.userId },
+          {
+            check_in_time: checkIn,
+            check_out_time: checkIn === null ? null : sess.end_time,
+            check_in_lat: checkIn === null ? null : CENTRE.lat,
+            check_in_lon: checkIn === null ? null : CENTRE.lon,
+            distance_m: checkIn === null ? null : 5,
+            status,
+            created_at: checkIn ?? sess.end_time,
+            updated_at: checkIn ?? sess.end_time,
+          },
+        ),
+      );
       made++;
       if (batch.length >= 5000) {
         const rows = batch;

@@ -26,8 +26,7 @@ let i = 0;
 const r = await autocannon({
   url: job.url,
   connections: job.connections,
-  duration: job.amount ? undefined : job.duration,
-  amount: job.amount,
+  ...(job.amount ? { amount: job.amount } : { duration: job.duration }),
   timeout: 30,
   requests: [
     {

@@ -12,6 +12,7 @@ import { newId } from '../../src/lib/ids.js';
 import { createPasswordHasher } from '../../src/lib/passwords.js';
 import type { Role } from '../../src/modules/users/users.table.js';
 import { freshDatabaseUrl } from './databases.js';
+import { userRow } from './rows.js';
 
 export const PASSWORD = 'Passw0rd!test';
 // Cheap parameters: tests hash thousands of passwords; production uses OWASP's.
@@ -65,21 +66,14 @@ export async function createTestApp(env: Record<string, string> = {}) {
       return row;
     },
     async user(role: Role, orgId: string | null, patch: Partial<Database['users']> = {}): Promise<TestUser> {
-      const t = Date.now();
       const n = ++seq;
-      const row = {
-        user_id: newId(),
-        org_id: orgId,
+      const row = userRow(orgId, {
         name: `${role} ${n}`,
         email: `${role}${n}.${Math.random().toString(36).slice(2, 8)}@example.test`,
         password_hash: await hasher.hash(PASSWORD),
         role,
-        is_active: 1,
-        created_at: t,
-        updated_at: t,
-        last_login_at: null,
         ...patch,
-      };
+      });
       await db.insertInto('users').values(row).execute();
       return { user_id: row.user_id, org_id: row.org_id, email: row.email, role: row.role, name: row.name };
     },

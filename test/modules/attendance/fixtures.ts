@@ -8,6 +8,7 @@ import { newId } from '../../../src/lib/ids.js';
 import { createTokenService } from '../../../src/modules/auth/tokens.js';
 import type { AttendanceSessionRow } from '../../../src/modules/sessions/sessions.table.js';
 import { hasher, PASSWORD, type TestContext } from '../../helpers/app.js';
+import { sessionRow, userRow } from '../../helpers/rows.js';
 
 export const MIN = 60_000;
 export const CENTRE = { lat: 40.7128, lon: -74.006 };
@@ -24,30 +25,15 @@ export async function insertSession(
   patch: Partial<AttendanceSessionRow> = {},
 ): Promise<AttendanceSessionRow> {
   const now = Date.now();
-  const row: AttendanceSessionRow = {
-    session_id: newId(),
-    org_id: orgId,
-    session_name: 'Session',
-    description: null,
+  const row = sessionRow(orgId, {
     start_time: now - 5 * MIN,
     end_time: now + 60 * MIN,
-    timezone: 'UTC',
-    group_id: null,
     location_lat: CENTRE.lat,
     location_lon: CENTRE.lon,
     location_radius: 100,
-    geofence: null,
-    late_after_minutes: null,
-    checkin_opens_minutes: 15,
-    require_code: 0,
-    code: null,
     created_by: createdBy,
-    created_at: now,
-    updated_at: now,
-    closed_at: null,
-    is_active: 1,
     ...patch,
-  };
+  });
   await t.db.insertInto('attendance_sessions').values(row).execute();
   return row;
 }
@@ -94,18 +80,14 @@ export async function bulkStudents(
     accessTtlSeconds: 900,
   });
   const now = Date.now();
-  const users = Array.from({ length: n }, (_, i) => ({
-    user_id: newId(),
-    org_id: orgId,
-    name: `Bulk ${i} ${randomBytes(3).toString('hex')}`,
-    email: `bulk${i}.${randomBytes(6).toString('hex')}@example.test`,
-    password_hash: sharedHash!,
-    role: patch.role ?? ('student' as const),
-    is_active: patch.is_active ?? 1,
-    created_at: now,
-    updated_at: now,
-    last_login_at: null,
-  }));
+  const users = Array.from({ length: n }, (_, i) =>
+    userRow(orgId, {
+      name: `Bulk ${i} ${randomBytes(3).toString('hex')}`,
+      email: `bulk${i}.${randomBytes(6).toString('hex')}@example.test`,
+      password_hash: sharedHash!,
+      ...patch,
+    }),
+  );
   const sessions = users.map((u) => ({
     session_id: newId(),
     user_id: u.user_id,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../../src/lib/ids.js';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
+import { recordRow } from '../../helpers/rows.js';
 import { bulkStudents, CENTRE, fieldsOf, insertGroup, insertSession, MIN, recordsOf } from './fixtures.js';
 
 let t: TestContext;
@@ -17,28 +17,10 @@ async function insertRecord(
   userId: string,
   status: 'present' | 'late' | 'absent' | 'excused',
 ) {
-  const now = Date.now();
+  const checkedIn = status === 'present' || status === 'late';
   await t.db
     .insertInto('attendance_records')
-    .values({
-      record_id: newId(),
-      org_id: orgId,
-      session_id: sessionId,
-      user_id: userId,
-      check_in_time: status === 'present' || status === 'late' ? now : null,
-      check_out_time: null,
-      check_in_lat: null,
-      check_in_lon: null,
-      check_in_accuracy: null,
-      check_out_lat: null,
-      check_out_lon: null,
-      distance_m: null,
-      status,
-      notes: null,
-      marked_by: null,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(recordRow({ orgId, sessionId, userId }, { check_in_time: checkedIn ? Date.now() : null, status }))
     .execute();
 }
 

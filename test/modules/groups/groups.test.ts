@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/lib/ids.js';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
+import { sessionRow } from '../../helpers/rows.js';
 
 let t: TestContext;
 let superAuth: Record<string, string>;
@@ -29,32 +30,9 @@ async function makeGroup(headers: Headers, name = `Group ${newId()}`) {
 }
 
 async function sessionFor(orgId: string, groupId: string) {
-  const now = Date.now();
   await t.db
     .insertInto('attendance_sessions')
-    .values({
-      session_id: newId(),
-      org_id: orgId,
-      session_name: 'Lecture',
-      description: null,
-      start_time: now,
-      end_time: now + 3_600_000,
-      timezone: 'UTC',
-      group_id: groupId,
-      location_lat: null,
-      location_lon: null,
-      location_radius: null,
-      geofence: null,
-      late_after_minutes: null,
-      checkin_opens_minutes: 15,
-      require_code: 0,
-      code: null,
-      created_by: null,
-      created_at: now,
-      updated_at: now,
-      closed_at: null,
-      is_active: 1,
-    })
+    .values(sessionRow(orgId, { session_name: 'Lecture', group_id: groupId }))
     .execute();
 }
 

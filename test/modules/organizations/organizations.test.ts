@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/lib/ids.js';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
+import { recordRow, sessionRow } from '../../helpers/rows.js';
 
 let t: TestContext;
 let superAuth: Record<string, string>;
@@ -254,30 +255,8 @@ describe('GET /admin/organizations/{org_id}/stats', () => {
       updated_at: now,
     };
     await t.db.insertInto('groups').values(group).execute();
-    const session = (start: number, end: number, patch: object = {}) => ({
-      session_id: newId(),
-      org_id: org,
-      session_name: 'S',
-      description: null,
-      start_time: start,
-      end_time: end,
-      timezone: 'UTC',
-      group_id: null,
-      location_lat: null,
-      location_lon: null,
-      location_radius: null,
-      geofence: null,
-      late_after_minutes: null,
-      checkin_opens_minutes: 15,
-      require_code: 0,
-      code: null,
-      created_by: null,
-      created_at: now,
-      updated_at: now,
-      closed_at: null,
-      is_active: 1,
-      ...patch,
-    });
+    const session = (start: number, end: number, patch: object = {}) =>
+      sessionRow(org, { session_name: 'S', start_time: start, end_time: end, ...patch });
     const past = session(now - 3 * H, now - 2 * H);
     const closedEarly = session(now - H, now + H, { closed_at: now - 1000 });
     await t.db
@@ -296,25 +275,16 @@ describe('GET /admin/organizations/{org_id}/stats', () => {
     await t.db
       .insertInto('attendance_records')
       .values(
-        statuses.map((status, i) => ({
-          record_id: newId(),
-          org_id: org,
-          session_id: i < 3 ? past.session_id : closedEarly.session_id,
-          user_id: students[i]!.user_id,
-          check_in_time: null,
-          check_out_time: null,
-          check_in_lat: null,
-          check_in_lon: null,
-          check_in_accuracy: null,
-          check_out_lat: null,
-          check_out_lon: null,
-          distance_m: null,
-          status,
-          notes: null,
-          marked_by: null,
-          created_at: now,
-          updated_at: now,
-        })),
+        statuses.map((status, i) =>
+          recordRow(
+            {
+              orgId: org,
+              sessionId: i < 3 ? past.session_id : closedEarly.session_id,
+              userId: students[i]!.user_id,
+            },
+            { status },
+          ),
+        ),
       )
       .execute();
     // Another organization's rows must not be counted.

@@ -1,7 +1,7 @@
 /** GET /admin/dashboard/stats and POST /admin/maintenance/cleanup-sessions. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../../src/lib/ids.js';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
+import { recordRow, sessionRow } from '../../helpers/rows.js';
 
 let t: TestContext;
 beforeAll(async () => {
@@ -29,57 +29,30 @@ describe('GET /admin/dashboard/stats', () => {
     await t.factory.user('student', org.org_id, { is_active: 0 });
     const now = Date.now();
     const session = async (start: number, end: number, closed: boolean) => {
-      const session_id = newId();
-      await t.db
-        .insertInto('attendance_sessions')
-        .values({
-          session_id,
-          org_id: org.org_id,
-          session_name: `S ${start}`,
-          description: null,
-          start_time: start,
-          end_time: end,
-          timezone: org.timezone,
-          group_id: null,
-          location_lat: null,
-          location_lon: null,
-          location_radius: null,
-          geofence: null,
-          late_after_minutes: null,
-          checkin_opens_minutes: 15,
-          require_code: 0,
-          code: null,
-          created_by: teacher.user_id,
-          created_at: now,
-          updated_at: now,
-          closed_at: closed ? end : null,
-          is_active: 1,
-        })
-        .execute();
-      return session_id;
+      const row = sessionRow(org.org_id, {
+        session_name: `S ${start}`,
+        start_time: start,
+        end_time: end,
+        timezone: org.timezone,
+        created_by: teacher.user_id,
+        closed_at: closed ? end : null,
+      });
+      await t.db.insertInto('attendance_sessions').values(row).execute();
+      return row.session_id;
     };
     const rec = async (session_id: string, user_id: string, status: string, checkIn: number | null) =>
       t.db
         .insertInto('attendance_records')
-        .values({
-          record_id: newId(),
-          org_id: org.org_id,
-          session_id,
-          user_id,
-          check_in_time: checkIn,
-          check_out_time: null,
-          check_in_lat: null,
-          check_in_lon: null,
-          check_in_accuracy: null,
-          check_out_lat: null,
-          check_out_lon: null,
-          distance_m: null,
-          status: status as 'present',
-          notes: null,
-          marked_by: null,
-          created_at: checkIn ?? now,
-          updated_at: now,
-        })
+        .values(
+          recordRow(
+            { orgId: org.org_id, sessionId: session_id, userId: user_id },
+            {
+              check_in_time: checkIn,
+              status: status as 'present',
+              created_at: checkIn ?? now,
+            },
+          ),
+        )
         .execute();
     const earlier = await session(now - 2 * H, now - 1 * H, true);
     await rec(earlier, a.user_id, 'present', now - 2 * H);

@@ -8,6 +8,7 @@
 import { newId } from '../../../src/lib/ids.js';
 import { parseInstant } from '../../../src/lib/time.js';
 import type { TestContext } from '../../helpers/app.js';
+import { recordRow, sessionRow } from '../../helpers/rows.js';
 
 export const TZ = 'America/New_York';
 export const NAMES = [
@@ -65,36 +66,24 @@ export async function buildDataset(t: TestContext) {
     groupId: string | null,
     opts: { active?: boolean } = {},
   ) => {
-    const session_id = newId();
     const start = at(startLocal);
     const end = start + minutes * 60_000;
-    await t.db
-      .insertInto('attendance_sessions')
-      .values({
-        session_id,
-        org_id: org.org_id,
-        session_name: name,
-        description: null,
-        start_time: start,
-        end_time: end,
-        timezone: TZ,
-        group_id: groupId,
-        location_lat: 40.7128,
-        location_lon: -74.006,
-        location_radius: 100,
-        geofence: null,
-        late_after_minutes: 10,
-        checkin_opens_minutes: 15,
-        require_code: 0,
-        code: null,
-        created_by: teacher.user_id,
-        created_at: now,
-        updated_at: now,
-        closed_at: end < now ? end : null,
-        is_active: opts.active === false ? 0 : 1,
-      })
-      .execute();
-    return { session_id, start, end };
+    const row = sessionRow(org.org_id, {
+      session_name: name,
+      start_time: start,
+      end_time: end,
+      timezone: TZ,
+      group_id: groupId,
+      location_lat: 40.7128,
+      location_lon: -74.006,
+      location_radius: 100,
+      late_after_minutes: 10,
+      created_by: teacher.user_id,
+      closed_at: end < now ? end : null,
+      is_active: opts.active === false ? 0 : 1,
+    });
+    await t.db.insertInto('attendance_sessions').values(row).execute();
+    return { session_id: row.session_id, start, end };
   };
   const record = async (
     sess: { session_id: string; start: number },
@@ -104,30 +93,22 @@ export async function buildDataset(t: TestContext) {
   ) => {
     const checkIn =
       status === 'absent' || status === 'excused' ? null : sess.start + minutesAfterStart * 60_000;
-    const record_id = newId();
-    await t.db
-      .insertInto('attendance_records')
-      .values({
-        record_id,
-        org_id: org.org_id,
-        session_id: sess.session_id,
-        user_id: user.user_id,
+    const row = recordRow(
+      { orgId: org.org_id, sessionId: sess.session_id, userId: user.user_id },
+      {
         check_in_time: checkIn,
-        check_out_time: null,
         check_in_lat: checkIn ? 40.7129 : null,
         check_in_lon: checkIn ? -74.006 : null,
         check_in_accuracy: checkIn ? 8 : null,
-        check_out_lat: null,
-        check_out_lon: null,
         distance_m: checkIn ? 11.1 : null,
         status,
         notes: status === 'excused' ? 'doctor, "note"' : null,
-        marked_by: null,
         created_at: checkIn ?? sess.start,
         updated_at: checkIn ?? sess.start,
-      })
-      .execute();
-    return record_id;
+      },
+    );
+    await t.db.insertInto('attendance_records').values(row).execute();
+    return row.record_id;
   };
 
   const A = await session('A (before DST)', '2026-03-07T09:00', 90, g1);
