@@ -3,6 +3,7 @@
  * id or ALL_ORGS. Only super_admin code paths ever hold ALL_ORGS (see `scopeOf`).
  */
 import type { Role } from '../modules/users/users.table.js';
+import { forbidden } from './errors.js';
 
 export const ALL_ORGS: unique symbol = Symbol('all organizations');
 export type OrgScope = string | typeof ALL_ORGS;
@@ -32,6 +33,11 @@ export function inScope<QB extends { where: (...a: never[]) => QB }>(
 ): QB {
   if (scope === ALL_ORGS) return qb;
   return (qb.where as unknown as (c: string, op: string, v: string) => QB)(column, '=', scope);
+}
+
+/** The role gate every service runs first (routes gate too; this keeps services safe to call from anywhere). */
+export function requireRole(actor: Actor, ...roles: Role[]): void {
+  if (!roles.includes(actor.role)) throw forbidden();
 }
 
 export const isStaff = (role: Role) => role === 'teacher' || role === 'admin' || role === 'super_admin';

@@ -250,7 +250,7 @@ export const MATRIX: Record<string, Row> = {
   },
 
   // Attendance sessions: staff; the world's session was created by the teacher, who may change it.
-  'POST /admin/sessions/': {
+  'POST /admin/sessions': {
     expect: e(401, 403, ok, ok, ok, 404),
     orgScoped: true,
     body: (c) => ({
@@ -264,9 +264,8 @@ export const MATRIX: Record<string, Row> = {
       org_id: c.orgId,
     }),
   },
-  // org_id is a super_admin-only filter (schema description); for anyone else it is ignored, so the
-  // other org's admin gets their own sessions (the runner checks nothing of org A leaks).
-  'GET /admin/sessions/': { expect: e(401, 403, ok, ok, ok, ok), orgScoped: true, query: orgQuery },
+  // Naming another organization in org_id is a 404, as on every other list.
+  'GET /admin/sessions': { expect: e(401, 403, ok, ok, ok, 404), orgScoped: true, query: orgQuery },
   'GET /admin/sessions/{session_id}': { expect: e(401, 403, ok, ok, ok, 404), params: sessionA },
   'PUT /admin/sessions/{session_id}': {
     expect: e(401, 403, ok, ok, ok, 404),

@@ -1,7 +1,7 @@
 /** The admin dashboard and maintenance jobs (also run from the CLI for cron). */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { Actor } from '../../lib/tenancy.js';
+import { type Actor, requireRole } from '../../lib/tenancy.js';
 import { addDays, localDateOf, startOfLocalDayMs, toIso } from '../../lib/time.js';
 import { idempotencyRepository } from '../attendance/idempotency.repository.js';
 import { recordAudit } from '../audit/audit.repository.js';
@@ -23,6 +23,7 @@ export function createAdminService(deps: {
 
   return {
     async dashboard(actor: Actor, q: { org_id?: string }) {
+      requireRole(actor, 'admin', 'super_admin');
       const org = await reports.orgFor(actor, q.org_id);
       const t = now();
       const today = localDateOf(t, org.timezone);
@@ -53,8 +54,9 @@ export function createAdminService(deps: {
       };
     },
 
-    /** Deletes login sessions that expired, or were revoked, more than `olderThanDays` ago. */
+    /** Deletes login sessions that expired, or were revoked, more than `olderThanDays` ago. `actor` null: the platform (cron). */
     async cleanupSessions(actor: Actor | null, olderThanDays: number, ip?: string) {
+      if (actor) requireRole(actor, 'admin', 'super_admin');
       const before = now() - olderThanDays * DAY_MS;
       const orgId = actor && actor.role !== 'super_admin' ? actor.orgId : null;
       const deleted = await userSessionsRepository.deleteStale(db, before, orgId ?? undefined);

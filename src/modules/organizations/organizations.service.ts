@@ -7,10 +7,9 @@ import type { Database } from '../../db/schema.js';
 import { fieldError, forbidden, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
-import { type Actor, scopeOf } from '../../lib/tenancy.js';
+import { type Actor, requireRole, scopeOf } from '../../lib/tenancy.js';
 import { isValidTimeZone, toIso } from '../../lib/time.js';
 import { recordAudit } from '../audit/audit.repository.js';
-import type { Role } from '../users/users.table.js';
 import { orgStatsRepository as stats } from './org-stats.repository.js';
 import { toOrganizationDto } from './organizations.mapper.js';
 import { organizationsRepository as repo, revokeOrganizationSessions } from './organizations.repository.js';
@@ -26,10 +25,6 @@ export interface OrganizationsDeps {
   db: Kysely<Database>;
   now?: () => number;
 }
-
-const requireRole = (actor: Actor, ...roles: Role[]) => {
-  if (!roles.includes(actor.role)) throw forbidden();
-};
 
 /** Optional free text: trimmed, and blank means "none". */
 const text = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);

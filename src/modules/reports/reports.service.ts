@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { fieldError, notFound, validationError } from '../../lib/errors.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
-import type { Actor } from '../../lib/tenancy.js';
+import { type Actor, requireRole } from '../../lib/tenancy.js';
 import {
   addDays,
   formatLocalDate,
@@ -67,6 +67,7 @@ export function createReportsService(deps: {
 
   /** The organization reported on: the caller's own, or for super_admin the one named by org_id. */
   async function orgFor(actor: Actor, orgId: string | undefined) {
+    requireRole(actor, 'teacher', 'admin', 'super_admin');
     const target = actor.role === 'super_admin' ? orgId : actor.orgId;
     if (!target) throw fieldError('org_id', 'is required for a super_admin');
     if (actor.role !== 'super_admin' && orgId !== undefined && orgId !== actor.orgId)

@@ -16,7 +16,7 @@ export async function sessionsRoutes(app: App, { sessions }: { sessions: Session
   const staff = app.auth('teacher', 'admin', 'super_admin');
 
   app.post(
-    '/',
+    '',
     {
       onRequest: staff,
       schema: {
@@ -32,7 +32,7 @@ export async function sessionsRoutes(app: App, { sessions }: { sessions: Session
   );
 
   app.get(
-    '/',
+    '',
     {
       onRequest: staff,
       schema: {

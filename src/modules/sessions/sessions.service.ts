@@ -9,7 +9,7 @@ import type { Database } from '../../db/schema.js';
 import { conflict, fieldError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
-import { type Actor, scopeOf } from '../../lib/tenancy.js';
+import { type Actor, requireRole, scopeOf } from '../../lib/tenancy.js';
 import { localDateRangeMs, parseInstant } from '../../lib/time.js';
 import { closeSession } from '../attendance/session-close.js';
 import { recordAudit } from '../audit/audit.repository.js';
@@ -30,6 +30,8 @@ export interface SessionsDeps {
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const staffView = (s: AttendanceSessionRow) => toSessionDto(s, { withCode: true });
+
+const STAFF = ['teacher', 'admin', 'super_admin'] as const;
 
 export function createSessionsService(deps: SessionsDeps) {
   const { db, dialect, config } = deps;
@@ -85,6 +87,7 @@ export function createSessionsService(deps: SessionsDeps) {
 
   return {
     async create(actor: Actor, input: CreateSessionInput) {
+      requireRole(actor, ...STAFF);
       let orgId = actor.orgId;
       if (actor.role === 'super_admin') {
         if (!input.org_id) throw fieldError('org_id', 'is required when a super_admin creates a session');
@@ -115,7 +118,11 @@ export function createSessionsService(deps: SessionsDeps) {
     },
 
     async list(actor: Actor, q: ListSessionsFilter) {
+      requireRole(actor, ...STAFF);
       const scope = scopeOf(actor);
+      // As everywhere, naming another organization is a 404 for anyone but a super_admin.
+      if (actor.role !== 'super_admin' && q.org_id !== undefined && q.org_id !== actor.orgId)
+        throw notFound('Organization');
       const orgId = actor.role === 'super_admin' ? q.org_id : undefined;
       // Dates are days of the organization's zone (UTC for a super_admin looking across orgs).
       const zoneOrg = q.from !== undefined || q.to !== undefined ? (orgId ?? actor.orgId) : null;
@@ -140,6 +147,7 @@ export function createSessionsService(deps: SessionsDeps) {
     },
 
     async get(actor: Actor, sessionId: string) {
+      requireRole(actor, ...STAFF);
       return staffView(await load(actor, sessionId));
     },
 

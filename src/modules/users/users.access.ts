@@ -4,11 +4,8 @@ import type { Db } from '../../db/types.js';
 import { fieldError, forbidden, notFound } from '../../lib/errors.js';
 import { type Actor, ALL_ORGS, type OrgScope, scopeOf } from '../../lib/tenancy.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
-import type { Role } from './users.table.js';
 
-export function requireRole(actor: Actor, ...roles: Role[]): void {
-  if (!roles.includes(actor.role)) throw forbidden();
-}
+export { requireRole } from '../../lib/tenancy.js';
 
 /**
  * Scope of a read with an optional `org_id` filter: super_admin may narrow to any organization;
