@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { DialectName } from '../../db/connection.js';
 import { isUniqueViolation } from '../../db/errors.js';
+import { createInsertBatcher } from '../../db/insert-batcher.js';
 import type { Database } from '../../db/schema.js';
 import { success } from '../../lib/envelope.js';
 import { conflict, fieldError, forbidden, notFound, ruleViolation } from '../../lib/errors.js';
@@ -55,6 +56,22 @@ function requirePair(lat: number | undefined, lon: number | undefined) {
 export function createCheckInService(deps: AttendanceDeps, forceCheckIn: ForceCheckIn) {
   const { db, config } = deps;
   const now = deps.now ?? Date.now;
+  // On SQLite, check-ins arriving together share one transaction and one fsync (src/db/insert-batcher.ts).
+  // Elsewhere the server does its own group commit. Either way the unique constraint decides duplicates.
+  const batcher =
+    deps.dialect === 'sqlite'
+      ? createInsertBatcher(db, 'attendance_records', ['session_id', 'user_id'])
+      : null;
+  const insertRecord = async (row: AttendanceRecordRow): Promise<boolean> => {
+    if (batcher) return batcher.insert(row);
+    try {
+      await recordsRepository.insert(db, row);
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  };
 
   async function checkIn(actor: Actor, input: CheckInInput, t: number): Promise<RecordDto> {
     requirePair(input.lat, input.lon);
@@ -111,10 +128,7 @@ export function createCheckInService(deps: AttendanceDeps, forceCheckIn: ForceCh
       created_at: t,
       updated_at: t,
     };
-    try {
-      await recordsRepository.insert(db, row);
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
+    if (!(await insertRecord(row))) {
       const existing = await recordsRepository.findBySessionAndUser(
         db,
         deps.dialect,
