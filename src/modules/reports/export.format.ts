@@ -6,7 +6,6 @@
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
 import { toIso } from '../../lib/time.js';
 import { EXPORT_COLUMNS, type ExportRow } from './export.repository.js';
 
@@ -58,7 +57,9 @@ export function csvStream(chunks: AsyncIterable<ExportRow[]>): Readable {
   return cellRows(chunks).pipe(csv);
 }
 
-export function xlsxStream(chunks: AsyncIterable<ExportRow[]>): Readable {
+/** exceljs is loaded on the first XLSX export: it is large, and most processes never need it (idle RSS). */
+export async function xlsxStream(chunks: AsyncIterable<ExportRow[]>): Promise<Readable> {
+  const ExcelJS = (await import('exceljs')).default;
   const out = new PassThrough();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,

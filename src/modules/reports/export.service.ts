@@ -60,7 +60,7 @@ export function createExportService(deps: { db: Kysely<Database>; reports: Repor
         userId: q.user_id,
         groupId: q.group_id,
       });
-      return format === 'csv' ? csvStream(rows) : xlsxStream(rows);
+      return format === 'csv' ? csvStream(rows) : await xlsxStream(rows);
     },
   };
 }
