@@ -6,7 +6,7 @@
  */
 import type { DatabaseHandle } from '../../src/db/connection.js';
 import { type BaseData, seedHistory } from '../lib/dataset.js';
-import { startProcess } from '../lib/processes.js';
+import { SERVICE_ARGS, startProcess } from '../lib/processes.js';
 import type { Row } from '../run.js';
 
 async function timeRequests(url: string, token: string, n: number) {
@@ -46,7 +46,7 @@ export async function reportScenarios(o: {
     console.log(
       `  ${o.engine}: ${label} records ready (${((Date.now() - t0) / 1000).toFixed(0)} s to generate)`,
     );
-    const svc = await startProcess(['--max-semi-space-size=4', 'dist/server.js'], o.env);
+    const svc = await startProcess(SERVICE_ARGS, o.env);
     try {
       const today = new Date().toISOString().slice(0, 10);
       const yearAgo = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
