@@ -5,7 +5,6 @@
  */
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import { toIso } from '../../lib/time.js';
 import { EXPORT_COLUMNS, type ExportRow } from './export.repository.js';
 
@@ -44,17 +43,27 @@ function cellRows(chunks: AsyncIterable<ExportRow[]>): Readable {
   );
 }
 
+/** RFC 4180: a field holding a comma, quote, CR or LF is quoted, its quotes doubled; numbers as they are. */
+const csvField = (v: string | number): string =>
+  typeof v === 'number' ? String(v) : /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+
+/**
+ * CSV, one string per chunk of rows (5,000): formatting here instead of through csv-stringify's
+ * per-record pipeline took a 1M-row export from 42k to over 200k rows/s (docs/decisions/004).
+ * Starts with a UTF-8 byte-order mark so spreadsheet programs read non-Latin names correctly.
+ */
 export function csvStream(chunks: AsyncIterable<ExportRow[]>): Readable {
-  // A UTF-8 byte-order mark (bom) so spreadsheet programs read non-Latin names correctly; any field
-  // holding a comma, quote, CR or LF is quoted, whatever the record delimiter.
-  const csv = stringify({
-    bom: true,
-    header: true,
-    columns: [...EXPORT_COLUMNS],
-    record_delimiter: '\r\n',
-    quoted_match: /[,"\r\n]/,
-  });
-  return cellRows(chunks).pipe(csv);
+  return Readable.from(
+    (async function* () {
+      yield `\uFEFF${EXPORT_COLUMNS.join(',')}\r\n`;
+      for await (const chunk of chunks) {
+        let out = '';
+        for (const r of chunk) out += `${toCells(r).map(csvField).join(',')}\r\n`;
+        if (out) yield out;
+      }
+    })(),
+    { objectMode: false },
+  );
 }
 
 /** exceljs is loaded on the first XLSX export: it is large, and most processes never need it (idle RSS). */
