@@ -49,6 +49,7 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
     // Planner statistics: without them SQLite drives a user's report from the sessions table and
     // scans every record (71 ms at 1M records); with them it starts from the user's index (1 ms).
     // SQLite's advice for long-lived connections: optimize on open, then now and then.
+    sqlite.pragma('analysis_limit = 1000'); // bounded sampling: seconds saved at start on big files
     sqlite.pragma('optimize = 0x10002');
     const optimizer = setInterval(() => sqlite.open && sqlite.pragma('optimize'), 3_600_000);
     optimizer.unref();

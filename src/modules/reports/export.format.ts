@@ -13,13 +13,27 @@ export const neutraliseFormula = (s: string): string => (/^[=+\-@\t\r]/.test(s) 
 const text = (v: string | null) => (v === null ? '' : neutraliseFormula(v));
 const time = (v: number | null) => (v === null ? '' : toIso(v));
 
-export function toCells(r: ExportRow): (string | number)[] {
+/** Sessions repeat across their records: their two times are formatted once per stream, not per row. */
+function sessionTimes() {
+  const cache = new Map<number, string>();
+  return (ms: number) => {
+    let s = cache.get(ms);
+    if (s === undefined) {
+      if (cache.size > 10_000) cache.clear();
+      s = toIso(ms);
+      cache.set(ms, s);
+    }
+    return s;
+  };
+}
+
+export function toCells(r: ExportRow, sessionTime: (ms: number) => string = toIso): (string | number)[] {
   return [
     r.record_id,
     r.session_id,
     text(r.session_name),
-    toIso(r.start_time),
-    toIso(r.end_time),
+    sessionTime(r.start_time),
+    sessionTime(r.end_time),
     text(r.group_name),
     r.user_id,
     text(r.user_name),
@@ -53,12 +67,13 @@ const csvField = (v: string | number): string =>
  * Starts with a UTF-8 byte-order mark so spreadsheet programs read non-Latin names correctly.
  */
 export function csvStream(chunks: AsyncIterable<ExportRow[]>): Readable {
+  const times = sessionTimes();
   return Readable.from(
     (async function* () {
       yield `\uFEFF${EXPORT_COLUMNS.join(',')}\r\n`;
       for await (const chunk of chunks) {
         let out = '';
-        for (const r of chunk) out += `${toCells(r).map(csvField).join(',')}\r\n`;
+        for (const r of chunk) out += `${toCells(r, times).map(csvField).join(',')}\r\n`;
         if (out) yield out;
       }
     })(),
