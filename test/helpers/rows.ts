@@ -29,6 +29,10 @@ export function sessionRow(
   return {
     session_id: newId(),
     org_id: orgId,
+    present_count: null,
+    late_count: null,
+    absent_count: null,
+    excused_count: null,
     session_name: 'Session',
     description: null,
     start_time: start,

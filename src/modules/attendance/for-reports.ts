@@ -7,6 +7,7 @@ import type { DialectName } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import { ALL_ORGS } from '../../lib/tenancy.js';
 import type { AttendanceForReports, SessionAttendees } from '../reports/reports.service.js';
+import { sessionCountsRepository } from '../sessions/session-counts.repository.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import { expectedAttendeesRepository } from './expected-attendees.repository.js';
 import { closeIfEnded } from './session-close.js';
@@ -20,6 +21,8 @@ export function createAttendanceForReports(
   const closeEnded = async (orgId: string | typeof ALL_ORGS, now: number) => {
     const ended = await sessionsRepository.listEndedUnclosed(db, orgId, now);
     for (const s of ended) await closeIfEnded(db, dialect, s, now);
+    // Sessions closed before counting existed (or written by other tools) are counted once here.
+    await sessionCountsRepository.fillMissing(db, orgId);
     return ended.length;
   };
 

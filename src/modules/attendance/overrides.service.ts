@@ -10,6 +10,7 @@ import { pageRequest, pagination } from '../../lib/pagination.js';
 import { type Actor, isStaff, scopeOf } from '../../lib/tenancy.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { assertCanManageSession } from '../sessions/session-access.js';
+import { sessionCountsRepository } from '../sessions/session-counts.repository.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import { usersRepository } from '../users/users.repository.js';
 import { toRecordChangeDto, toRecordDto } from './attendance.mapper.js';
@@ -103,6 +104,8 @@ export function createOverridesService(deps: AttendanceDeps) {
       let result: { record: AttendanceRecordRow; created: boolean };
       try {
         await db.transaction().execute(async (tx) => {
+          // The session row first (the order a close takes too), then the record, then the counts.
+          await sessionsRepository.lockForClose(tx, dialect, session.session_id);
           await recordsRepository.insert(tx, row);
           await recordChangesRepository.insert(tx, [
             {
@@ -118,12 +121,14 @@ export function createOverridesService(deps: AttendanceDeps) {
               new_notes: row.notes,
             },
           ]);
+          await sessionCountsRepository.refresh(tx, session.session_id);
         });
         result = { record: row, created: true };
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         // The user has a record already (checked in, or marked before): update it instead.
         const updated = await db.transaction().execute(async (tx) => {
+          await sessionsRepository.lockForClose(tx, dialect, session.session_id);
           const rec = await recordsRepository.findBySessionAndUser(
             tx,
             dialect,
@@ -132,7 +137,9 @@ export function createOverridesService(deps: AttendanceDeps) {
             true,
           );
           if (!rec) throw conflict('CONFLICT', 'The record changed meanwhile; retry');
-          return change(tx, actor, rec, { status, notes: input.notes }, 'force_update', t);
+          const changed = await change(tx, actor, rec, { status, notes: input.notes }, 'force_update', t);
+          await sessionCountsRepository.refresh(tx, session.session_id);
+          return changed;
         });
         result = { record: updated, created: false };
       }
@@ -154,10 +161,13 @@ export function createOverridesService(deps: AttendanceDeps) {
       assertCanManageSession(actor, { org_id: found.org_id, created_by: found.session_created_by });
       const t = now();
       const updated = await db.transaction().execute(async (tx) => {
+        await sessionsRepository.lockForClose(tx, dialect, found.session_id);
         // Locked re-read: the logged old values are the ones this change replaces.
         const rec = await recordsRepository.findForUpdate(tx, dialect, recordId);
         if (!rec) throw notFound('Attendance record');
-        return change(tx, actor, rec, input, 'correction', t);
+        const changed = await change(tx, actor, rec, input, 'correction', t);
+        await sessionCountsRepository.refresh(tx, found.session_id);
+        return changed;
       });
       await recordAudit(db, {
         orgId: updated.org_id,

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { DialectName } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
+import { sessionCountsRepository } from '../sessions/session-counts.repository.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import type { AttendanceSessionRow } from '../sessions/sessions.table.js';
 import type { NewAttendanceRecordRow } from './attendance.table.js';
@@ -92,6 +93,7 @@ export async function closeSession(
           );
           created += inserted.length;
         }
+        await sessionCountsRepository.refresh(tx, session.session_id);
         await sessionsRepository.markClosed(tx, session.session_id, now);
         return created;
       });

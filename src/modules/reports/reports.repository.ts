@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
-import { statusCountSelections, toCounts } from './status-counts.js';
+import { sessionCountSums, statusCountSelections, toCounts } from './status-counts.js';
 
 export interface Range {
   fromMs?: number;
@@ -20,6 +20,7 @@ const heldSessions = (db: Db, orgId: string, range: Range, now: number) =>
     .where('s.org_id', '=', orgId)
     .where('s.is_active', '=', 1)
     .where('s.end_time', '<=', now)
+    .where('s.closed_at', 'is not', null) // closed, hence counted (callers close ended sessions first)
     .$if(range.fromMs !== undefined, (qb) => qb.where('s.start_time', '>=', range.fromMs!))
     .$if(range.toMs !== undefined, (qb) => qb.where('s.start_time', '<', range.toMs!));
 
@@ -34,12 +35,13 @@ export const reportsRepository = {
     return Number(row.n);
   },
 
+  /** Per group (null: sessions for the whole org), summed from the sessions' counts (migration 0004). */
   async perGroup(db: Db, orgId: string, range: Range, now: number) {
-    const rows = await heldRecords(db, orgId, range, now)
+    const rows = await heldSessions(db, orgId, range, now)
       .leftJoin('groups as g', 'g.group_id', 's.group_id')
       .select(['s.group_id', 'g.name as group_name'])
-      .select((eb) => eb.fn.count<number>('s.session_id').distinct().as('sessions'))
-      .select(statusCountSelections())
+      .select((eb) => eb.fn.countAll<number>().as('sessions'))
+      .select(sessionCountSums)
       .groupBy(['s.group_id', 'g.name'])
       .orderBy('g.name')
       .execute();
@@ -125,35 +127,18 @@ export const reportsRepository = {
     return { rows, total: Number(total.n) };
   },
 
-  /**
-   * Per-bucket figures: sessions are first reduced to one row each (GROUP BY session), then placed
-   * in buckets by a CASE over the bucket starts (computed in the org's zone by the caller).
-   */
+  /** Per-bucket figures: a CASE over the bucket starts (computed in the org's zone) on the sessions' counts. */
   async trendBuckets(db: Db, orgId: string, bucketStarts: number[], endMs: number, now: number) {
     if (bucketStarts.length === 0) return [];
-    const perSession = heldSessions(db, orgId, { fromMs: bucketStarts[0], toMs: endMs }, now)
-      .leftJoin('attendance_records as r', 'r.session_id', 's.session_id')
-      .select(['s.session_id', 's.start_time'])
-      .select(statusCountSelections())
-      .groupBy(['s.session_id', 's.start_time'])
-      .as('t');
-    // Buckets are searched from the latest start down: the first start <= t.start_time is the bucket.
+    // Buckets are searched from the latest start down: the first start <= start_time is the bucket.
     const whens = bucketStarts
       .map((start, i) => ({ start, i }))
       .reverse()
-      .map(({ start, i }) => sql`when t.start_time >= ${start} then ${sql.lit(i)}`);
+      .map(({ start, i }) => sql`when s.start_time >= ${start} then ${sql.lit(i)}`);
     const bucket = sql<number>`case ${sql.join(whens, sql` `)} end`;
-    const rows = await db
-      .selectFrom(perSession)
-      .select([
-        bucket.as('bucket'),
-        sql<number>`count(*)`.as('sessions'),
-        sql<number>`sum(t.expected)`.as('expected'),
-        sql<number>`sum(t.present)`.as('present'),
-        sql<number>`sum(t.late)`.as('late'),
-        sql<number>`sum(t.absent)`.as('absent'),
-        sql<number>`sum(t.excused)`.as('excused'),
-      ])
+    const rows = await heldSessions(db, orgId, { fromMs: bucketStarts[0], toMs: endMs }, now)
+      .select([bucket.as('bucket'), sql<number>`count(*)`.as('sessions')])
+      .select(sessionCountSums)
       .groupBy(sql`1`) // by position: repeating the CASE would bind its parameters twice
       .execute();
     return rows.map((r) => ({ bucket: Number(r.bucket), sessions: Number(r.sessions), ...toCounts(r) }));

@@ -28,6 +28,17 @@ export const statusCountSelections = (alias = 'r') => {
   ] as const;
 };
 
+/** The same figures summed from the per-session counts of closed sessions (`s`, migration 0004). */
+export const sessionCountSums = [
+  sql<number>`coalesce(sum(s.present_count + s.late_count + s.absent_count + s.excused_count), 0)`.as(
+    'expected',
+  ),
+  sql<number>`coalesce(sum(s.present_count), 0)`.as('present'),
+  sql<number>`coalesce(sum(s.late_count), 0)`.as('late'),
+  sql<number>`coalesce(sum(s.absent_count), 0)`.as('absent'),
+  sql<number>`coalesce(sum(s.excused_count), 0)`.as('excused'),
+] as const;
+
 /** Drivers return sums as strings or bigints on some engines: normalise to numbers. */
 export function toCounts(row: Partial<Record<keyof StatusCounts, unknown>> | undefined): StatusCounts {
   const n = (v: unknown) => Number(v ?? 0);

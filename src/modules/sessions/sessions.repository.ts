@@ -1,4 +1,5 @@
 /** Attendance sessions, always read and written within an OrgScope. */
+import type { Updateable } from 'kysely';
 import type { DialectName } from '../../db/connection.js';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
@@ -26,7 +27,7 @@ export type SessionForCheckIn = AttendanceSessionRow & {
   org_default_radius: number | null;
 };
 
-export type SessionPatch = Partial<Omit<AttendanceSessionsTable, 'session_id' | 'org_id' | 'created_at'>>;
+export type SessionPatch = Omit<Updateable<AttendanceSessionsTable>, 'session_id' | 'org_id' | 'created_at'>;
 
 export const sessionsRepository = {
   findById(db: Db, scope: OrgScope, sessionId: string): Promise<AttendanceSessionRow | undefined> {

@@ -104,6 +104,10 @@ export function createSessionsService(deps: SessionsDeps) {
       const t = now();
       const row: AttendanceSessionRow = {
         ...fields,
+        present_count: null,
+        late_count: null,
+        absent_count: null,
+        excused_count: null,
         session_id: newId(),
         org_id: org.org_id,
         created_by: actor.userId,

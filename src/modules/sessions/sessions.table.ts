@@ -1,4 +1,7 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { ColumnType, Insertable, Selectable } from 'kysely';
+
+/** Written only by session-counts.repository.ts; optional when a session is created. */
+type SessionCount = ColumnType<number | null, number | null | undefined, number | null>;
 
 /** An attendance session (a lecture, a shift). Not to be confused with login sessions (`user_sessions`). */
 export interface AttendanceSessionsTable {
@@ -24,6 +27,11 @@ export interface AttendanceSessionsTable {
   updated_at: number;
   closed_at: number | null;
   is_active: number;
+  /** Records by status, counted at close and after each correction; null until counted. */
+  present_count: SessionCount;
+  late_count: SessionCount;
+  absent_count: SessionCount;
+  excused_count: SessionCount;
 }
 export type AttendanceSessionRow = Selectable<AttendanceSessionsTable>;
 export type NewAttendanceSessionRow = Insertable<AttendanceSessionsTable>;

@@ -379,3 +379,46 @@ describe('GET /reports/export/xlsx', () => {
     expect(names).toEqual(expect.arrayContaining(["'=cmd|/C calc", 'Zoë Ñandú 李小龍']));
   });
 });
+
+describe('figures follow corrections of closed sessions', () => {
+  it('a correction (absent → excused) and a force check-in change the summary and the trends at once', async () => {
+    const before = (await get(`/reports/organization/summary?${RANGE}`, auth.admin)).json().data;
+    const absentA = await t.db
+      .selectFrom('attendance_records')
+      .select('record_id')
+      .where('session_id', '=', ds.sessions.A.session_id)
+      .where('status', '=', 'absent')
+      .executeTakeFirstOrThrow();
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: `/attendance/records/${absentA.record_id}`,
+      headers: auth.admin,
+      payload: { status: 'excused', notes: 'late paperwork' },
+    });
+    expect(put.statusCode).toBe(200);
+    const after = (await get(`/reports/organization/summary?${RANGE}`, auth.admin)).json().data;
+    expect(after).toMatchObject({
+      expected: before.expected,
+      absent: before.absent - 1,
+      excused: before.excused + 1,
+      attendance_rate: before.attendance_rate,
+    });
+    // s6 is not in Group Two: marking them present at D adds one expected attendee who attended.
+    const force = await t.app.inject({
+      method: 'POST',
+      url: '/attendance/force-check-in',
+      headers: auth.admin,
+      payload: { session_id: ds.sessions.D.session_id, user_id: ds.students.s6.user_id, status: 'present' },
+    });
+    expect(force.statusCode).toBe(201);
+    const again = (await get(`/reports/organization/summary?${RANGE}`, auth.admin)).json().data;
+    expect(again).toMatchObject({
+      expected: before.expected + 1,
+      present: before.present + 1,
+      attendance_rate: Number(((before.present + before.late + 1) / (before.expected + 1)).toFixed(4)),
+    });
+    const april = (await get(`/reports/attendance/trends?${RANGE}&interval=month`, auth.admin)).json().data
+      .points[1];
+    expect(april).toMatchObject({ expected: 9, present: 6 });
+  });
+});
