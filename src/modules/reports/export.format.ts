@@ -62,7 +62,7 @@ const csvField = (v: string | number): string =>
   typeof v === 'number' ? String(v) : /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
 
 /**
- * CSV, one string per chunk of rows (5,000): formatting here instead of through csv-stringify's
+ * CSV, one string per chunk of rows (1,000): formatting here instead of through csv-stringify's
  * per-record pipeline took a 1M-row export from 42k to over 200k rows/s (docs/decisions/004).
  * Starts with a UTF-8 byte-order mark so spreadsheet programs read non-Latin names correctly.
  */

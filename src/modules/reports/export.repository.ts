@@ -33,7 +33,7 @@ export const EXPORT_COLUMNS = [
   'notes',
 ] as const;
 
-const CHUNK = 5000;
+const CHUNK = 1000;
 
 export async function* exportRows(db: Db, f: ExportFilter) {
   let after: string | undefined;
