@@ -42,7 +42,7 @@ export interface Row {
 const rows: Row[] = [];
 const add = (r: Row) => {
   rows.push(r);
-  console.log(`  ${r.engine.padEnd(8)} ${r.scenario.padEnd(34)} ${fmt(r)}`);
+  console.log(`  ${r.engine.padEnd(8)} ${r.scenario.padEnd(44)} ${fmt(r)}`);
 };
 const fmt = (r: Row) =>
   [
@@ -208,7 +208,7 @@ async function main() {
     }
     await svc.stop();
     if (scenarios.includes('reports') || scenarios.includes('export')) {
-      for (const r of await reportScenarios({ engine, handle, base, quick, scenarios, env })) add(r);
+      await reportScenarios({ engine, handle, base, quick, scenarios, env, add });
     }
     await handle.close();
     await drop();

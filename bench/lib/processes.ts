@@ -4,7 +4,12 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** How `npm start` runs the service (a 4 MB young generation keeps idle RSS near 108 MB instead of 131 MB). */
-export const SERVICE_ARGS = ['--max-semi-space-size=4', 'dist/server.js'];
+export const SERVICE_ARGS = [
+  '--max-semi-space-size=4',
+  // `npm run bench -- --cpu-prof`: each service process writes a V8 profile when it stops.
+  ...(process.argv.includes('--cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles'] : []),
+  'dist/server.js',
+];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

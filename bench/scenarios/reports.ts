@@ -32,9 +32,10 @@ export async function reportScenarios(o: {
   base: BaseData;
   quick: boolean;
   scenarios: string[];
+  /** Records a row of results (printed as it comes, tabled at the end). */
+  add: (row: Row) => void;
   env: Record<string, string>;
-}): Promise<Row[]> {
-  const rows: Row[] = [];
+}): Promise<void> {
   const sizes = o.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
   let have = 0;
   let lastSessionIds: string[] = [];
@@ -77,10 +78,7 @@ export async function reportScenarios(o: {
         ];
         for (const [name, path] of reports) {
           const r = await timeRequests(svc.url + path, o.base.adminToken, n);
-          rows.push({ engine: o.engine, scenario: `${name} @ ${label}`, ...r });
-          console.log(
-            `  ${o.engine.padEnd(8)} ${`${name} @ ${label}`.padEnd(44)} p50 ${r.p50} p90 ${r.p90} p99 ${r.p99} ms  non-2xx ${r.non2xx}`,
-          );
+          o.add({ engine: o.engine, scenario: `${name} @ ${label}`, ...r });
         }
       }
       if (o.scenarios.includes('export') && size === sizes.at(-1)) {
@@ -101,19 +99,15 @@ export async function reportScenarios(o: {
         const peakMb = peak();
         // Lines include the header and the line breaks inside quoted notes (none in generated data).
         const dataRows = lines - 1;
-        const row: Row = {
+        o.add({
           engine: o.engine,
           scenario: `CSV export of ${label} rows`,
-          rps: dataRows / seconds,
-          rss_mb: peakMb - before,
-          note: `${Math.round(dataRows / seconds).toLocaleString('en')} rows/s, ${dataRows.toLocaleString('en')} rows in ${seconds.toFixed(1)} s, RSS ${before.toFixed(0)} → peak ${peakMb.toFixed(0)} MB`,
-        };
-        rows.push(row);
-        console.log(`  ${o.engine.padEnd(8)} ${row.scenario.padEnd(44)} ${row.note}`);
+          rss_mb: peakMb,
+          note: `${Math.round(dataRows / seconds).toLocaleString('en')} rows/s, ${dataRows.toLocaleString('en')} rows in ${seconds.toFixed(1)} s, RSS ${before.toFixed(0)} → peak ${peakMb.toFixed(0)} MB (+${(peakMb - before).toFixed(0)})`,
+        });
       }
     } finally {
       await svc.stop();
     }
   }
-  return rows;
 }

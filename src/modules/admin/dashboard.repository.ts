@@ -1,7 +1,7 @@
 /** Dashboard figures for one organization, each one GROUP BY or COUNT in the database. */
 import { sql } from 'kysely';
 import type { Db } from '../../db/types.js';
-import { statusCountSelections, toCounts } from '../reports/status-counts.js';
+import { sessionCountSums, toCounts } from '../reports/status-counts.js';
 
 export const dashboardRepository = {
   async usersByRole(db: Db, orgId: string) {
@@ -56,14 +56,17 @@ export const dashboardRepository = {
     return Number(row.n);
   },
 
-  /** Counts over sessions held (ended, active) whose end lies in [from, now]. */
+  /**
+   * Counts over sessions held (ended, active, closed) whose end lies in [from, now], summed from their
+   * per-session counts (the caller closes ended sessions first, so every held session has them).
+   */
   async heldCountsSince(db: Db, orgId: string, from: number, now: number) {
     const row = await db
       .selectFrom('attendance_sessions as s')
-      .innerJoin('attendance_records as r', 'r.session_id', 's.session_id')
-      .select(statusCountSelections())
+      .select(sessionCountSums)
       .where('s.org_id', '=', orgId)
       .where('s.is_active', '=', 1)
+      .where('s.closed_at', 'is not', null)
       .where('s.end_time', '>=', from)
       .where('s.end_time', '<=', now)
       .executeTakeFirst();
