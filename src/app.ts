@@ -132,7 +132,7 @@ export async function buildApp(opts: AppOptions) {
   await app.register(reportsRoutes, {
     prefix: '/reports',
     reports,
-    exports: createExportService({ db, reports }),
+    exports: createExportService({ db, reports, attendance: attendanceForReports }),
   });
   await app.register(adminRoutes, {
     prefix: '/admin',

@@ -28,3 +28,11 @@ export function pageRequest(q: { page?: number; per_page?: number }): PageReques
 export function pagination(req: PageRequest, total: number): Pagination {
   return { page: req.page, per_page: req.perPage, total, pages: Math.ceil(total / req.perPage) };
 }
+
+/**
+ * The total, when the page itself shows it: a page shorter than asked for is the last one, unless it
+ * is empty past the first page (then the rows may end anywhere before it). Null: count them.
+ */
+export function totalFromPage(req: PageRequest, rowsOnPage: number): number | null {
+  return rowsOnPage < req.perPage && (rowsOnPage > 0 || req.offset === 0) ? req.offset + rowsOnPage : null;
+}

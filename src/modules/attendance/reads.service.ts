@@ -74,12 +74,14 @@ export function createReadsService(deps: AttendanceDeps) {
         actor.role === 'student',
         page,
       );
-      const items = rows.map(({ record_id, record_status, ...s }) => ({
-        ...toSessionDto(s, { withCode: false }),
-        checked_in: record_id !== null,
-        record_id,
-        status: record_status,
-      }));
+      // No rest/spread copies: this list is the hot read of a 9:00 rush (BENCHMARKS.md).
+      const items = rows.map((row) =>
+        Object.assign(toSessionDto(row, { withCode: false }), {
+          checked_in: row.record_id !== null,
+          record_id: row.record_id,
+          status: row.record_status,
+        }),
+      );
       return { items, pagination: pagination(page, total) };
     },
 

@@ -1,4 +1,5 @@
 /** Login sessions. Lookups go by session id and user id together: a token names both. */
+import { prepared } from '../../db/prepared.js';
 import type { Db } from '../../db/types.js';
 import type { NewUserSessionRow, UserSessionRow } from './user-sessions.table.js';
 
@@ -12,28 +13,32 @@ export interface ActiveSessionWithUser {
   last_seen_at: number;
 }
 
+const activeWithUser = prepared((db: Db, sessionId: string, userId: string, now: number) =>
+  db
+    .selectFrom('user_sessions as s')
+    .innerJoin('users as u', 'u.user_id', 's.user_id')
+    .select(['s.session_id', 's.user_id', 'u.org_id', 'u.role', 'u.name', 'u.email', 's.last_seen_at'])
+    .where('s.session_id', '=', sessionId)
+    .where('s.user_id', '=', userId)
+    .where('s.is_active', '=', 1)
+    .where('s.expires_at', '>', now)
+    .where('u.is_active', '=', 1),
+);
+
 export const userSessionsRepository = {
   async insert(db: Db, row: NewUserSessionRow): Promise<void> {
     await db.insertInto('user_sessions').values(row).execute();
   },
 
   /** The session, if active and unexpired, joined with its user, if active — one query per request. */
+  /** The session check of every authenticated request: prepared, it skips Kysely's per-call compile. */
   findActiveWithUser(
     db: Db,
     sessionId: string,
     userId: string,
     now: number,
   ): Promise<ActiveSessionWithUser | undefined> {
-    return db
-      .selectFrom('user_sessions as s')
-      .innerJoin('users as u', 'u.user_id', 's.user_id')
-      .select(['s.session_id', 's.user_id', 'u.org_id', 'u.role', 'u.name', 'u.email', 's.last_seen_at'])
-      .where('s.session_id', '=', sessionId)
-      .where('s.user_id', '=', userId)
-      .where('s.is_active', '=', 1)
-      .where('s.expires_at', '>', now)
-      .where('u.is_active', '=', 1)
-      .executeTakeFirst();
+    return activeWithUser.first(db, sessionId, userId, now);
   },
 
   findById(db: Db, sessionId: string): Promise<UserSessionRow | undefined> {

@@ -1,9 +1,10 @@
 /** Attendance sessions, always read and written within an OrgScope. */
 import type { Updateable } from 'kysely';
 import type { DialectName } from '../../db/connection.js';
+import { prepared } from '../../db/prepared.js';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
-import { inScope, type OrgScope } from '../../lib/tenancy.js';
+import { ALL_ORGS, inScope, type OrgScope } from '../../lib/tenancy.js';
 import type {
   AttendanceSessionRow,
   AttendanceSessionsTable,
@@ -29,6 +30,21 @@ export type SessionForCheckIn = AttendanceSessionRow & {
 
 export type SessionPatch = Omit<Updateable<AttendanceSessionsTable>, 'session_id' | 'org_id' | 'created_at'>;
 
+const withOrgDefaults = (db: Db) =>
+  db
+    .selectFrom('attendance_sessions as s')
+    .innerJoin('organizations as o', 'o.org_id', 's.org_id')
+    .selectAll('s')
+    .select([
+      'o.late_after_minutes as org_late_after_minutes',
+      'o.default_geofence_radius as org_default_radius',
+    ]);
+
+/** Read on every check-in: prepared (src/db/prepared.ts). */
+const forCheckInInOrg = prepared((db: Db, sessionId: string, orgId: string) =>
+  withOrgDefaults(db).where('s.session_id', '=', sessionId).where('s.org_id', '=', orgId),
+);
+
 export const sessionsRepository = {
   findById(db: Db, scope: OrgScope, sessionId: string): Promise<AttendanceSessionRow | undefined> {
     return inScope(
@@ -39,19 +55,9 @@ export const sessionsRepository = {
   },
 
   findForCheckIn(db: Db, scope: OrgScope, sessionId: string): Promise<SessionForCheckIn | undefined> {
-    return inScope(
-      db
-        .selectFrom('attendance_sessions as s')
-        .innerJoin('organizations as o', 'o.org_id', 's.org_id')
-        .selectAll('s')
-        .select([
-          'o.late_after_minutes as org_late_after_minutes',
-          'o.default_geofence_radius as org_default_radius',
-        ])
-        .where('s.session_id', '=', sessionId),
-      's.org_id',
-      scope,
-    ).executeTakeFirst();
+    if (scope === ALL_ORGS)
+      return withOrgDefaults(db).where('s.session_id', '=', sessionId).executeTakeFirst();
+    return forCheckInInOrg.first(db, sessionId, scope);
   },
 
   async list(

@@ -1,5 +1,6 @@
 /** Users, always read and written within an OrgScope. */
 import { sql } from 'kysely';
+import { prepared } from '../../db/prepared.js';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
 import { likeContains } from '../../lib/strings.js';
@@ -27,6 +28,11 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** The caller's own row (profile, verify): prepared (src/db/prepared.ts). */
+const self = prepared((db: Db, userId: string) =>
+  db.selectFrom('users').selectAll().where('user_id', '=', userId),
+);
+
 export const usersRepository = {
   /** Login precedes tenancy: the email is unique across the platform, so this lookup is global. */
   findByEmailForLogin(db: Db, email: string): Promise<UserRow | undefined> {
@@ -35,7 +41,7 @@ export const usersRepository = {
 
   /** The caller's own row (authenticated user id, or a session's owner): no tenant to cross. */
   findSelf(db: Db, userId: string): Promise<UserRow | undefined> {
-    return db.selectFrom('users').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    return self.first(db, userId);
   },
 
   async updateSelf(db: Db, userId: string, patch: UserUpdate): Promise<void> {

@@ -166,6 +166,42 @@ describe('GET /attendance/active-sessions', () => {
     ]);
     expect((await get('/attendance/active-sessions', {})).statusCode).toBe(401);
   });
+
+  it('pages with the right total on full pages, the last page and past the end', async () => {
+    const org = await t.factory.org();
+    const teacher = await t.factory.user('teacher', org.org_id);
+    const [me] = await bulkStudents(t, org.org_id, 1);
+    const now = Date.now();
+    for (let i = 0; i < 5; i++)
+      await insertSession(t, org.org_id, teacher.user_id, {
+        session_name: `s${i}`,
+        start_time: now - i * MIN,
+      });
+    const pageOf = async (query: string) => {
+      const body = (await get(`/attendance/active-sessions?${query}`, me!.headers)).json();
+      return {
+        names: body.data.map((x: { session_name: string }) => x.session_name),
+        pagination: body.pagination,
+      };
+    };
+    expect(await pageOf('per_page=2')).toEqual({
+      names: ['s4', 's3'],
+      pagination: { page: 1, per_page: 2, total: 5, pages: 3 },
+    });
+    expect(await pageOf('per_page=2&page=3')).toEqual({
+      names: ['s0'],
+      pagination: { page: 3, per_page: 2, total: 5, pages: 3 },
+    });
+    expect(await pageOf('per_page=5')).toEqual({
+      names: ['s4', 's3', 's2', 's1', 's0'],
+      pagination: { page: 1, per_page: 5, total: 5, pages: 1 },
+    });
+    expect(await pageOf('per_page=2&page=9')).toEqual({
+      names: [],
+      pagination: { page: 9, per_page: 2, total: 5, pages: 3 },
+    });
+    expect(await pageOf('per_page=20')).toMatchObject({ pagination: { total: 5, pages: 1 } });
+  });
 });
 
 describe('session attendance and report', () => {

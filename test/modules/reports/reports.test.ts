@@ -3,6 +3,8 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
+import { recordRow } from '../../helpers/rows.js';
+import { bulkStudents, insertSession, MIN, recordsOf } from '../attendance/fixtures.js';
 import { buildDataset, NAMES } from './dataset.js';
 
 let t: TestContext;
@@ -364,6 +366,41 @@ describe('GET /reports/export/csv', () => {
     ).toBe(404);
     expect((await get('/reports/export/csv', auth.student)).statusCode).toBe(403);
     expect((await get('/reports/export/csv?end_date=2026-13-01', auth.admin)).statusCode).toBe(400);
+  });
+});
+
+describe('exports of a held session nobody closed', () => {
+  it('close it first, so its absentees are rows, as in every report', async () => {
+    const org = await t.factory.org();
+    const teacher = await t.factory.user('teacher', org.org_id);
+    const admin = (await t.login(await t.factory.user('admin', org.org_id))).headers;
+    const [came, missed] = await bulkStudents(t, org.org_id, 2);
+    const now = Date.now();
+    const s = await insertSession(t, org.org_id, teacher.user_id, {
+      start_time: now - 120 * MIN,
+      end_time: now - 30 * MIN,
+    });
+    await t.db
+      .insertInto('attendance_records')
+      .values(
+        recordRow(
+          { orgId: org.org_id, sessionId: s.session_id, userId: came!.user_id },
+          {
+            status: 'present',
+            check_in_time: now - 110 * MIN,
+          },
+        ),
+      )
+      .execute();
+
+    const rows = parse((await get('/reports/export/csv', admin)).rawPayload, { bom: true, columns: true });
+    expect(rows.map((r: Record<string, string>) => [r.user_id, r.status]).sort()).toEqual(
+      [
+        [came!.user_id, 'present'],
+        [missed!.user_id, 'absent'],
+      ].sort(),
+    );
+    expect(await recordsOf(t, s.session_id)).toHaveLength(2);
   });
 });
 

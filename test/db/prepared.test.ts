@@ -1,0 +1,104 @@
+/** Prepared queries (src/db/prepared.ts) on the engine under test: same rows as Kysely, fresh arguments each call. */
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/connection.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { prepared } from '../../src/db/prepared.js';
+import type { Database } from '../../src/db/schema.js';
+import type { Db } from '../../src/db/types.js';
+import { freshDatabaseUrl } from '../helpers/databases.js';
+
+let db: Kysely<Database>;
+let close: () => Promise<void>;
+let drop: () => Promise<void>;
+
+const org = (id: string, name: string, late: number) => ({
+  org_id: id,
+  name,
+  description: null,
+  address: null,
+  contact_email: null,
+  contact_phone: null,
+  timezone: 'UTC',
+  self_registration: 1,
+  default_geofence_radius: null,
+  late_after_minutes: late,
+  is_active: 1,
+  created_at: 1,
+  updated_at: 1,
+});
+
+const byLateness = prepared((db: Db, minLate: number, limit: number) =>
+  db
+    .selectFrom('organizations')
+    .select(['name', 'late_after_minutes'])
+    .where('late_after_minutes', '>=', minLate)
+    .where('is_active', '=', 1) // a constant: stays as compiled
+    .orderBy('late_after_minutes')
+    .limit(limit),
+);
+
+beforeAll(async () => {
+  const fresh = await freshDatabaseUrl();
+  drop = fresh.drop;
+  const handle = await openDatabase(fresh.url);
+  await migrateToLatest(handle);
+  db = handle.db;
+  close = handle.close;
+  await db
+    .insertInto('organizations')
+    .values([
+      org('00000000-0000-7000-8000-000000000001', 'Five', 5),
+      org('00000000-0000-7000-8000-000000000002', 'Ten', 10),
+      org('00000000-0000-7000-8000-000000000003', 'Twenty', 20),
+    ])
+    .execute();
+});
+
+afterAll(async () => {
+  await close?.();
+  await drop?.();
+});
+
+describe('prepared queries', () => {
+  it('answers each call with its own arguments', async () => {
+    expect((await byLateness.all(db, 10, 5)).map((r) => r.name)).toEqual(['Ten', 'Twenty']);
+    expect((await byLateness.all(db, 0, 2)).map((r) => r.name)).toEqual(['Five', 'Ten']);
+    expect(await byLateness.first(db, 15, 5)).toEqual({ name: 'Twenty', late_after_minutes: 20 });
+    expect(await byLateness.first(db, 99, 5)).toBeUndefined();
+  });
+
+  it('gives the rows the same query built by Kysely gives', async () => {
+    const direct = await db
+      .selectFrom('organizations')
+      .select(['name', 'late_after_minutes'])
+      .where('late_after_minutes', '>=', 6)
+      .where('is_active', '=', 1)
+      .orderBy('late_after_minutes')
+      .limit(10)
+      .execute();
+    expect(await byLateness.all(db, 6, 10)).toEqual(direct);
+  });
+
+  it('runs inside a transaction and sees its uncommitted writes', async () => {
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('organizations')
+        .set({ late_after_minutes: 50 })
+        .where('name', '=', 'Five')
+        .execute();
+      expect((await byLateness.all(trx, 30, 5)).map((r) => r.name)).toEqual(['Five']);
+    });
+    await db.updateTable('organizations').set({ late_after_minutes: 5 }).where('name', '=', 'Five').execute();
+  });
+
+  it('refuses a build that uses an argument other than as a value', async () => {
+    const misuse = prepared((db: Db, minutes: number) =>
+      db
+        .selectFrom('organizations')
+        .select('name')
+        .where('late_after_minutes', '>=', minutes + 1),
+    );
+    await expect(misuse.all(db, 1)).rejects.toThrow(/argument 0 is not used as a value/);
+  });
+});
