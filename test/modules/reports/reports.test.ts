@@ -393,8 +393,11 @@ describe('exports of a held session nobody closed', () => {
       )
       .execute();
 
-    const rows = parse((await get('/reports/export/csv', admin)).rawPayload, { bom: true, columns: true });
-    expect(rows.map((r: Record<string, string>) => [r.user_id, r.status]).sort()).toEqual(
+    const rows: Record<string, string>[] = parse((await get('/reports/export/csv', admin)).rawPayload, {
+      bom: true,
+      columns: true,
+    });
+    expect(rows.map((r) => [r.user_id, r.status]).sort()).toEqual(
       [
         [came!.user_id, 'present'],
         [missed!.user_id, 'absent'],
