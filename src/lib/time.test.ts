@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addDays,
   formatLocalDate,
+  isoFormatter,
   isValidTimeZone,
   type LocalDate,
   localDateOf,
@@ -234,4 +235,32 @@ describe('toIso', () => {
     [0, '1970-01-01T00:00:00.000Z'],
     [at('2026-03-08T07:30:00.5Z'), '2026-03-08T07:30:00.500Z'],
   ])('%i -> %s', (ms, expected) => expect(toIso(ms)).toBe(expected));
+});
+
+describe('isoFormatter', () => {
+  it('writes exactly what toIso writes, for runs of nearby instants and for jumps', () => {
+    const iso = isoFormatter();
+    const samples = [
+      0,
+      1,
+      999,
+      59_999,
+      3_599_999,
+      3_600_000,
+      Date.UTC(2026, 2, 8, 6, 59, 59, 999), // around the New York DST change (UTC is unaffected)
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999), // leap day, last millisecond
+      Date.UTC(2024, 2, 1),
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+      -1,
+      253_402_300_800_000,
+      1.5,
+    ];
+    let t = Date.UTC(2026, 10, 25, 8, 55);
+    for (let i = 0; i < 5000; i++) {
+      t += (i * 7919) % 4001; // forward in uneven steps across many hour boundaries
+      samples.push(t);
+      if (i % 97 === 0) samples.push(t - 86_400_000 * (i % 400)); // and back
+    }
+    for (const ms of samples) expect(iso(ms)).toBe(toIso(ms));
+  });
 });

@@ -196,3 +196,28 @@ export function formatLocalDate(date: LocalDate): string {
 export function toIso(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/**
+ * toIso for long runs of nearby instants (an export's check-in times): the "YYYY-MM-DDTHH:" part is
+ * formatted once per hour, the rest by hand. A Date per value was 9% of a 1M-row export's CPU.
+ * Same output as toIso for every instant (years 1970–9999; others go through toIso).
+ */
+export function isoFormatter(): (epochMs: number) => string {
+  let hourStart = Number.NaN;
+  let prefix = '';
+  return (epochMs) => {
+    if (!(epochMs >= 0 && epochMs < 253_402_300_800_000) || !Number.isInteger(epochMs)) return toIso(epochMs);
+    const rest = epochMs % HOUR_MS;
+    const hour = epochMs - rest;
+    if (hour !== hourStart) {
+      hourStart = hour;
+      prefix = toIso(hour).slice(0, 14);
+    }
+    const minutes = Math.floor(rest / MINUTE_MS);
+    const seconds = Math.floor((rest % MINUTE_MS) / 1000);
+    return `${prefix}${pad2(minutes)}:${pad2(seconds)}.${pad3(rest % 1000)}Z`;
+  };
+}

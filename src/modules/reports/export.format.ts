@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
-import { toIso } from '../../lib/time.js';
+import { isoFormatter, toIso } from '../../lib/time.js';
 import { EXPORT_COLUMNS, type ExportRow } from './export.repository.js';
 
 export const neutraliseFormula = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
@@ -63,13 +63,28 @@ const csvQuoted = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll(
 const csvText = (v: string | null): string => (v === null ? '' : csvQuoted(neutraliseFormula(v)));
 const csvNumber = (v: number | null): string => (v === null ? '' : String(v));
 
+/** The time formatters of one stream: session times memoised, record times through hour-cached formatters. */
+interface StreamTimes {
+  session: (ms: number) => string;
+  checkIn: (ms: number) => string;
+  checkOut: (ms: number) => string;
+}
+
+const streamTimes = (): StreamTimes => ({
+  session: sessionTimes(),
+  checkIn: isoFormatter(),
+  checkOut: isoFormatter(),
+});
+
 /**
  * One CSV line, the cells in EXPORT_COLUMNS order. Ids (UUIDs), the status and ISO times never need
  * quoting; only the free-text cells go through the formula and quoting checks. Written out rather
  * than via toCells(): a million rows made 2M arrays and 16M regex tests that way.
  */
-function csvLine(r: ExportRow, sessionTime: (ms: number) => string): string {
-  return `${r.record_id},${r.session_id},${csvText(r.session_name)},${sessionTime(r.start_time)},${sessionTime(r.end_time)},${csvText(r.group_name)},${r.user_id},${csvText(r.user_name)},${csvText(r.user_email)},${r.status},${time(r.check_in_time)},${time(r.check_out_time)},${csvNumber(r.distance_m)},${csvNumber(r.check_in_lat)},${csvNumber(r.check_in_lon)},${csvText(r.notes)}\r\n`;
+function csvLine(r: ExportRow, t: StreamTimes): string {
+  const checkIn = r.check_in_time === null ? '' : t.checkIn(r.check_in_time);
+  const checkOut = r.check_out_time === null ? '' : t.checkOut(r.check_out_time);
+  return `${r.record_id},${r.session_id},${csvText(r.session_name)},${t.session(r.start_time)},${t.session(r.end_time)},${csvText(r.group_name)},${r.user_id},${csvText(r.user_name)},${csvText(r.user_email)},${r.status},${checkIn},${checkOut},${csvNumber(r.distance_m)},${csvNumber(r.check_in_lat)},${csvNumber(r.check_in_lon)},${csvText(r.notes)}\r\n`;
 }
 
 /**
@@ -78,7 +93,7 @@ function csvLine(r: ExportRow, sessionTime: (ms: number) => string): string {
  * Starts with a UTF-8 byte-order mark so spreadsheet programs read non-Latin names correctly.
  */
 export function csvStream(chunks: AsyncIterable<ExportRow[]>): Readable {
-  const times = sessionTimes();
+  const times = streamTimes();
   return Readable.from(
     (async function* () {
       yield `\uFEFF${EXPORT_COLUMNS.join(',')}\r\n`;

@@ -33,7 +33,7 @@ export const EXPORT_COLUMNS = [
   'notes',
 ] as const;
 
-const CHUNK = 1000;
+const CHUNK = 250;
 
 export async function* exportRows(db: Db, f: ExportFilter) {
   let after: string | undefined;
