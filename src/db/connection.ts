@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import SqliteDriver from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
+import { withStatementCache } from './sqlite-statements.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -100,33 +101,6 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
   });
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
   return { db, dialect, describe: redact(url), close: () => db.destroy() };
-}
-
-/**
- * Kysely prepares every query afresh; preparing costs more than running a small indexed query.
- * Statements are cached by SQL text (the text of a query shape never changes, only its
- * parameters), bounded so that ad-hoc shapes (IN lists of varying length) cannot grow it forever.
- */
-function withStatementCache(sqlite: SqliteDriver.Database): SqliteDriver.Database {
-  const cache = new Map<string, SqliteDriver.Statement>();
-  const prepare = sqlite.prepare.bind(sqlite);
-  return new Proxy(sqlite, {
-    get(target, prop, receiver) {
-      if (prop !== 'prepare') {
-        const v = Reflect.get(target, prop, receiver);
-        return typeof v === 'function' ? v.bind(target) : v; // native methods need the real object
-      }
-      return (source: string) => {
-        let stmt = cache.get(source);
-        if (!stmt) {
-          stmt = prepare(source);
-          if (cache.size >= 500) cache.delete(cache.keys().next().value as string);
-          cache.set(source, stmt);
-        }
-        return stmt;
-      };
-    },
-  });
 }
 
 function redact(url: string): string {

@@ -1,0 +1,51 @@
+/** The SQLite statement layer under Kysely (src/db/sqlite-statements.ts): same rows as better-sqlite3 gives. */
+import SqliteDriver from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { withStatementCache } from '../../src/db/sqlite-statements.js';
+
+function fixture() {
+  const plain = new SqliteDriver(':memory:');
+  plain.exec(`create table t (id integer primary key, name text, score real, note text, data blob);
+    insert into t values (1, 'Zoë "Q", Jr.', 1.5, null, x'00ff'), (2, '=cmd', -3, 'n', null);`);
+  return { plain, cached: withStatementCache(plain) };
+}
+
+describe('SQLite statements', () => {
+  it.each([
+    'select * from t order by id',
+    'select id, name as "na me", score * 2 as doubled, note, data from t order by id',
+    'select id as x, name as x from t order by id', // duplicate names: the last wins, as in better-sqlite3
+    'select count(*) as n, max(score) from t',
+    'select id as "__proto__", name from t', // left to better-sqlite3's own objects
+    `select 'a''b' as "it's", 1 as "quote""d", 2 as "back\\slash"`,
+  ])('%s gives the rows better-sqlite3 gives', (sql) => {
+    const { plain, cached } = fixture();
+    const expected = plain.prepare(sql).all();
+    const rows = cached.prepare(sql).all([]) as Record<string, unknown>[];
+    expect(rows).toEqual(expected);
+    for (const [i, row] of rows.entries()) {
+      expect(Object.keys(row)).toEqual(Object.keys(expected[i] as object));
+      expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    }
+  });
+
+  it('binds parameters, iterates, and runs writes and RETURNING', () => {
+    const { cached } = fixture();
+    const byId = cached.prepare('select id, name from t where id > ? order by id');
+    expect(byId.all([1])).toEqual([{ id: 2, name: '=cmd' }]);
+    expect([...byId.iterate([0])]).toEqual([
+      { id: 1, name: 'Zoë "Q", Jr.' },
+      { id: 2, name: '=cmd' },
+    ]);
+    expect(cached.prepare('update t set score = ? where id = ?').run([9, 2]).changes).toBe(1);
+    expect(
+      cached.prepare('insert into t (id, name) values (?, ?) returning id, name').all([3, 'new']),
+    ).toEqual([{ id: 3, name: 'new' }]);
+    expect(byId.all([2])).toEqual([{ id: 3, name: 'new' }]);
+  });
+
+  it('prepares a query text once', () => {
+    const { cached } = fixture();
+    expect(cached.prepare('select 1 as one')).toBe(cached.prepare('select 1 as one'));
+  });
+});
