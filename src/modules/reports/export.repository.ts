@@ -63,13 +63,14 @@ export interface ExportRow {
  * once per export, by id lists padded to one length (one statement shape), instead of joined on
  * every row — two fewer B-tree descents per row. Bounded: a huge organization refills it.
  */
-function userDirectory(db: Db) {
+export function userDirectory(db: Db, capacity = 50_000) {
   const known = new Map<string, { name: string; email: string }>();
   return {
+    /** Makes every id of one chunk (at most CHUNK) readable with get(). */
     async load(ids: string[]): Promise<void> {
+      if (known.size + ids.length > capacity) known.clear();
       const missing = [...new Set(ids)].filter((id) => !known.has(id));
       if (missing.length === 0) return;
-      if (known.size > 50_000) known.clear();
       const padded = missing.concat(Array(CHUNK - missing.length).fill(missing[0]));
       const rows = await db
         .selectFrom('users')

@@ -2,6 +2,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userDirectory } from '../../../src/modules/reports/export.repository.js';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
 import { recordRow } from '../../helpers/rows.js';
 import { bulkStudents, insertSession, MIN, recordsOf } from '../attendance/fixtures.js';
@@ -460,5 +461,23 @@ describe('figures follow corrections of closed sessions', () => {
     const april = (await get(`/reports/attendance/trends?${RANGE}&interval=month`, auth.admin)).json().data
       .points[1];
     expect(april).toMatchObject({ expected: 9, present: 6 });
+  });
+});
+
+describe('the export’s user directory', () => {
+  it('answers every id of each chunk, also when it refills at its bound', async () => {
+    const ids = Object.values(ds.students).map((u) => u.user_id);
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    const dir = userDirectory(t.db, 3);
+    for (const chunk of [
+      ids.slice(0, 2),
+      ids.slice(1, 3),
+      ids.slice(2, 4),
+      [ids[0]!, ids[0]!],
+      ids.slice(0, 3),
+    ]) {
+      await dir.load(chunk);
+      for (const id of chunk) expect(dir.get(id)?.email).toMatch(/@/);
+    }
   });
 });
