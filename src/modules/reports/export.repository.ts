@@ -120,9 +120,8 @@ export async function* exportRows(db: Db, f: ExportFilter): AsyncGenerator<Expor
     await users.load(rows.map((r) => r.user_id));
     const out: ExportRow[] = [];
     for (const r of rows) {
+      // A record's user always exists (foreign key); were one gone, the record is still exported.
       const u = users.get(r.user_id);
-      // A record's user always exists (foreign key); the guard only keeps the types honest.
-      if (!u) continue;
       out.push({
         record_id: r.record_id,
         session_id: r.session_id,
@@ -131,8 +130,8 @@ export async function* exportRows(db: Db, f: ExportFilter): AsyncGenerator<Expor
         end_time: r.end_time,
         group_name: r.group_name,
         user_id: r.user_id,
-        user_name: u.name,
-        user_email: u.email,
+        user_name: u?.name ?? '',
+        user_email: u?.email ?? '',
         status: r.status,
         check_in_time: r.check_in_time,
         check_out_time: r.check_out_time,
