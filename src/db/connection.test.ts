@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialectOf, sqlitePath } from './connection.js';
+import { dialectOf, pgStartupOptions, sqlitePath } from './connection.js';
 
 describe('DATABASE_URL', () => {
   it.each([
@@ -18,4 +18,14 @@ describe('DATABASE_URL', () => {
   });
 
   it('refuses an unknown scheme', () => expect(() => dialectOf('oracle://x')).toThrow());
+});
+
+describe('PostgreSQL startup options', () => {
+  it('turn JIT off and keep the operator’s PGOPTIONS after it (the later setting wins)', () => {
+    expect(pgStartupOptions(undefined)).toBe('-c jit=off');
+    expect(pgStartupOptions('  ')).toBe('-c jit=off');
+    expect(pgStartupOptions('-c statement_timeout=5000 -c jit=on')).toBe(
+      '-c jit=off -c statement_timeout=5000 -c jit=on',
+    );
+  });
 });

@@ -76,8 +76,9 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
       connectionTimeoutMillis: 5000,
       // JIT pays off for long analytic scans, not for our short indexed queries: on a 1M-record
       // database it spent ~100 ms compiling plans whose execution took 2 ms (decision 005).
-      // An `options` parameter in DATABASE_URL takes precedence.
-      options: '-c jit=off',
+      // PGOPTIONS comes after ours, so an operator's settings win; `?options=` in DATABASE_URL
+      // replaces both (empty: send none, for poolers that refuse startup options).
+      options: pgStartupOptions(process.env.PGOPTIONS),
     });
     // A lost connection emits 'error' on the pool (idle client) or on the client itself (checked
     // out). Unlistened, either would crash the process; the query in flight still fails (→ 503) and
@@ -101,6 +102,11 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
   });
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
   return { db, dialect, describe: redact(url), close: () => db.destroy() };
+}
+
+/** The startup options of every PostgreSQL connection: JIT off, then the operator's PGOPTIONS. */
+export function pgStartupOptions(pgOptions: string | undefined): string {
+  return ['-c jit=off', pgOptions?.trim()].filter(Boolean).join(' ');
 }
 
 function redact(url: string): string {

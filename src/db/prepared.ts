@@ -2,17 +2,19 @@
  * Queries built and compiled once, then executed with fresh arguments.
  *
  * Kysely builds an immutable query tree and compiles it to SQL on every call, 20–25 µs per query:
- * on the hot paths (the session check of every authenticated request, check-in) that was about a
- * third of the service's CPU (BENCHMARKS.md). A prepared query is built once per dialect with a
- * placeholder object in place of each argument; each call copies the compiled parameter list with
- * the placeholders replaced by its arguments.
+ * in a CPU profile of check-ins under load, building and compiling their three queries was ~30% of
+ * the service's time. A prepared query is built once per dialect with a placeholder object in place
+ * of each argument; each call copies the compiled parameter list with the placeholders replaced by
+ * its arguments (check-in 4,069 → 5,510 req/s, BENCHMARKS.md).
  *
  * The build function must give the same SQL whatever the arguments: use each argument only as a
- * value (`where(col, op, arg)`, `limit(arg)`), never in `$if`, arithmetic or string building. A
- * query whose shape varies (e.g. scoped to one org or to all) is one prepared query per shape.
- * Compiling checks that every argument became a parameter, so a misuse fails on first call.
+ * value (`where(col, op, arg)`, `limit(arg)`), never in `$if`, a condition, arithmetic or string
+ * building, and give no argument a default. A query whose shape varies (e.g. scoped to one org or
+ * to all) is one prepared query per shape. The first call checks what it can: every argument must
+ * have become a parameter, and as many arguments must be passed as the build function declares.
+ * A placeholder tested for truthiness is not caught — hence the rule.
  */
-import type { Compilable, CompiledQuery } from 'kysely';
+import { type Compilable, type CompiledQuery, createQueryId } from 'kysely';
 import type { Db } from './types.js';
 
 class Placeholder {
@@ -49,15 +51,22 @@ export function prepared<A extends unknown[], R>(
   };
 
   const all = async (db: Db, ...args: A): Promise<R[]> => {
-    const adapter = db.getExecutor().adapter;
-    let c = byAdapter.get(adapter);
+    const executor = db.getExecutor();
+    let c = byAdapter.get(executor.adapter);
     if (!c) {
+      if (args.length !== arity)
+        throw new Error(
+          `prepared query: ${args.length} arguments passed, the build declares ${arity} (no defaults)`,
+        );
+      // Plugins may rewrite a query per handle; a handle with plugins would get another's SQL.
+      if (executor.plugins.length > 0)
+        throw new Error('prepared query: handles with Kysely plugins are not supported');
       c = compile(db);
-      byAdapter.set(adapter, c);
+      byAdapter.set(executor.adapter, c);
     }
     const { query, slots } = c;
     const parameters = slots.map((slot, i) => (slot < 0 ? query.parameters[i] : args[slot]));
-    const result = await db.executeQuery<R>({ ...query, parameters });
+    const result = await db.executeQuery<R>({ ...query, parameters, queryId: createQueryId() });
     return result.rows;
   };
 

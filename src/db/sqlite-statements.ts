@@ -5,40 +5,38 @@
  *   indexed query. Statements are cached by SQL text (a query shape's text never changes, only its
  *   parameters), bounded so that ad-hoc shapes (IN lists of varying length) cannot grow it forever.
  * - Row objects: better-sqlite3 builds each row object property by property through the V8 API,
- *   about half the time of a 1M-row export (4.8 s with objects, 2.4 s in raw mode). Readers run in
+ *   about half the time of a 1M-row read (4.8 s with objects, 2.4 s in raw mode). Readers run in
  *   raw mode here and each statement gets a compiled row constructor (an object literal over its
- *   column names), which V8 builds as fast as an array: same objects, half the cost.
+ *   column names), which V8 builds as fast as an array: the same objects at half the cost.
  */
 import type SqliteDriver from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
-type Row = Record<string, unknown>;
-type RowOf = (values: unknown[]) => Row;
-
-/** What Kysely's SQLite driver calls on a statement. */
-interface KyselyStatement {
-  readonly reader: boolean;
-  all(parameters: readonly unknown[]): unknown[];
-  run(parameters: readonly unknown[]): SqliteDriver.RunResult;
-  iterate(parameters: readonly unknown[]): IterableIterator<unknown>;
-}
+type RowOf = (values: unknown[]) => Record<string, unknown>;
 
 const MAX_CACHED = 500;
 
 /**
- * `{"name": v[0], "other": v[1], …}` compiled once per statement. Column names come from our own SQL
- * and are embedded as JSON string literals; a duplicate name keeps the last value, as better-sqlite3
- * does. A name that would set the prototype is left to better-sqlite3's own objects.
+ * `{"name": v[0], "other": v[1], …}` compiled once per column list. Safe with any column name:
+ * JSON.stringify always yields a valid string literal, so a name cannot break out of its key, and
+ * `__proto__`, the one key with a meaning of its own in a literal, is left to better-sqlite3's own
+ * objects (null). A duplicate name keeps the last value, as better-sqlite3 does. Null as well where
+ * code generation is disabled (`--disallow-code-generation-from-strings`).
  */
 function rowConstructor(names: string[]): RowOf | null {
   if (names.includes('__proto__')) return null;
   const body = names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ');
-  return new Function('v', `return { ${body} };`) as RowOf;
+  try {
+    return new Function('v', `return { ${body} };`) as RowOf;
+  } catch {
+    return null;
+  }
 }
 
-function wrap(stmt: SqliteDriver.Statement): KyselyStatement {
-  if (!stmt.reader) return stmt as unknown as KyselyStatement;
+function wrap(stmt: SqliteDriver.Statement): SqliteStatement {
+  if (!stmt.reader) return stmt;
   const rowOf = rowConstructor(stmt.columns().map((c) => c.name));
-  if (!rowOf) return stmt as unknown as KyselyStatement;
+  if (!rowOf) return stmt;
   stmt.raw(true);
   return {
     reader: true,
@@ -50,24 +48,29 @@ function wrap(stmt: SqliteDriver.Statement): KyselyStatement {
   };
 }
 
-export function withStatementCache(sqlite: SqliteDriver.Database): SqliteDriver.Database {
-  const cache = new Map<string, KyselyStatement>();
-  const prepare = sqlite.prepare.bind(sqlite);
-  return new Proxy(sqlite, {
-    get(target, prop, receiver) {
-      if (prop !== 'prepare') {
-        const v = Reflect.get(target, prop, receiver);
-        return typeof v === 'function' ? v.bind(target) : v; // native methods need the real object
+/**
+ * The cache is emptied when the schema changes (a migration, here or in another process): a cached
+ * `select *` would otherwise keep its old column list.
+ */
+export function withStatementCache(sqlite: SqliteDriver.Database): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  const versionStmt = sqlite.prepare('PRAGMA schema_version').pluck();
+  let version = versionStmt.get();
+  return {
+    close: () => sqlite.close(),
+    prepare(source) {
+      const v = versionStmt.get();
+      if (v !== version) {
+        cache.clear();
+        version = v;
       }
-      return (source: string) => {
-        let stmt = cache.get(source);
-        if (!stmt) {
-          stmt = wrap(prepare(source));
-          if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-          cache.set(source, stmt);
-        }
-        return stmt;
-      };
+      let stmt = cache.get(source);
+      if (!stmt) {
+        stmt = wrap(sqlite.prepare(source));
+        if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+        cache.set(source, stmt);
+      }
+      return stmt;
     },
-  });
+  };
 }

@@ -92,6 +92,42 @@ describe('prepared queries', () => {
     await db.updateTable('organizations').set({ late_after_minutes: 5 }).where('name', '=', 'Five').execute();
   });
 
+  it('binds an argument used twice, and keeps interleaved calls apart', async () => {
+    const between = prepared((db: Db, edge: number) =>
+      db
+        .selectFrom('organizations')
+        .select('name')
+        .where('late_after_minutes', '>=', edge)
+        .where('late_after_minutes', '<=', edge)
+        .orderBy('name'),
+    );
+    const [five, ten, twenty, none] = await Promise.all([
+      between.all(db, 5),
+      between.all(db, 10),
+      between.all(db, 20),
+      between.all(db, 7),
+    ]);
+    expect([five, ten, twenty, none]).toEqual([
+      [{ name: 'Five' }],
+      [{ name: 'Ten' }],
+      [{ name: 'Twenty' }],
+      [],
+    ]);
+  });
+
+  it('refuses a build with a default argument (it would be compiled in)', async () => {
+    const withDefault = prepared((db: Db, minLate: number, limit = 1) =>
+      db
+        .selectFrom('organizations')
+        .select('name')
+        .where('late_after_minutes', '>=', minLate)
+        .limit(limit as number),
+    );
+    await expect((withDefault.all as (db: Db, ...a: number[]) => Promise<unknown>)(db, 0, 3)).rejects.toThrow(
+      /2 arguments passed, the build declares 1/,
+    );
+  });
+
   it('refuses a build that uses an argument other than as a value', async () => {
     const misuse = prepared((db: Db, minutes: number) =>
       db

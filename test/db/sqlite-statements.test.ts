@@ -44,6 +44,32 @@ describe('SQLite statements', () => {
     expect(byId.all([2])).toEqual([{ id: 3, name: 'new' }]);
   });
 
+  it('follows the schema when it changes under a cached statement', () => {
+    const { plain, cached } = fixture();
+    const sql = 'select * from t where id = 1';
+    expect(Object.keys(cached.prepare(sql).all([])[0] as object)).toEqual([
+      'id',
+      'name',
+      'score',
+      'note',
+      'data',
+    ]);
+    plain.exec('alter table t drop column note; alter table t add column email text');
+    const rows = cached.prepare(sql).all([]);
+    expect(rows).toEqual(plain.prepare(sql).all());
+    expect(Object.keys(rows[0] as object)).toEqual(['id', 'name', 'score', 'data', 'email']);
+  });
+
+  it('can stop iterating half way and run the statement again', () => {
+    const { cached } = fixture();
+    const byId = cached.prepare('select id from t order by id');
+    for (const row of byId.iterate([])) {
+      expect(row).toEqual({ id: 1 });
+      break;
+    }
+    expect(byId.all([])).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
   it('prepares a query text once', () => {
     const { cached } = fixture();
     expect(cached.prepare('select 1 as one')).toBe(cached.prepare('select 1 as one'));

@@ -57,7 +57,7 @@ function openSessions(
   );
 }
 
-const page = (
+const pageQuery = (
   db: Db,
   orgId: string | null,
   userId: string,
@@ -71,7 +71,7 @@ const page = (
     .orderBy('s.start_time')
     .orderBy('s.session_id');
 
-const count = (
+const countQuery = (
   db: Db,
   orgId: string | null,
   userId: string,
@@ -98,10 +98,10 @@ const inOrg = {
         latestStart: number,
         limit: number,
         offset: number,
-      ) => page(db, orgId, userId, now, latestStart, true).limit(limit).offset(offset),
+      ) => pageQuery(db, orgId, userId, now, latestStart, true).limit(limit).offset(offset),
     ),
     count: prepared((db: Db, orgId: string, userId: string, now: number, latestStart: number) =>
-      count(db, orgId, userId, now, latestStart, true),
+      countQuery(db, orgId, userId, now, latestStart, true),
     ),
   },
   all: {
@@ -114,10 +114,10 @@ const inOrg = {
         latestStart: number,
         limit: number,
         offset: number,
-      ) => page(db, orgId, userId, now, latestStart, false).limit(limit).offset(offset),
+      ) => pageQuery(db, orgId, userId, now, latestStart, false).limit(limit).offset(offset),
     ),
     count: prepared((db: Db, orgId: string, userId: string, now: number, latestStart: number) =>
-      count(db, orgId, userId, now, latestStart, false),
+      countQuery(db, orgId, userId, now, latestStart, false),
     ),
   },
 };
@@ -130,24 +130,24 @@ export const openSessionsRepository = {
     userId: string,
     now: number,
     onlyExpectedOf: boolean,
-    p: PageRequest,
+    page: PageRequest,
   ): Promise<{ rows: OpenSessionRow[]; total: number }> {
     const latestStart = now + MAX_OPENS_EARLY_MS;
     // A 9:00 rush asks for the first page of a few open sessions: that page gives its own total.
     if (scope === ALL_ORGS) {
-      const rows = await page(db, null, userId, now, latestStart, onlyExpectedOf)
-        .limit(p.perPage)
-        .offset(p.offset)
+      const rows = await pageQuery(db, null, userId, now, latestStart, onlyExpectedOf)
+        .limit(page.perPage)
+        .offset(page.offset)
         .execute();
       const total =
-        totalFromPage(p, rows.length) ??
-        (await count(db, null, userId, now, latestStart, onlyExpectedOf).executeTakeFirstOrThrow()).n;
+        totalFromPage(page, rows.length) ??
+        (await countQuery(db, null, userId, now, latestStart, onlyExpectedOf).executeTakeFirstOrThrow()).n;
       return { rows, total: Number(total) };
     }
     const q = onlyExpectedOf ? inOrg.expected : inOrg.all;
-    const rows = await q.page.all(db, scope, userId, now, latestStart, p.perPage, p.offset);
+    const rows = await q.page.all(db, scope, userId, now, latestStart, page.perPage, page.offset);
     const total =
-      totalFromPage(p, rows.length) ?? (await q.count.first(db, scope, userId, now, latestStart))?.n ?? 0;
+      totalFromPage(page, rows.length) ?? (await q.count.first(db, scope, userId, now, latestStart))?.n ?? 0;
     return { rows, total: Number(total) };
   },
 };

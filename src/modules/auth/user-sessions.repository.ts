@@ -30,8 +30,10 @@ export const userSessionsRepository = {
     await db.insertInto('user_sessions').values(row).execute();
   },
 
-  /** The session, if active and unexpired, joined with its user, if active — one query per request. */
-  /** The session check of every authenticated request: prepared, it skips Kysely's per-call compile. */
+  /**
+   * The session, if active and unexpired, joined with its user, if active: the check of every
+   * authenticated request, prepared (src/db/prepared.ts).
+   */
   findActiveWithUser(
     db: Db,
     sessionId: string,

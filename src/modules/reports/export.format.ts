@@ -88,7 +88,7 @@ function csvLine(r: ExportRow, t: StreamTimes): string {
 }
 
 /**
- * CSV, one string per chunk of rows (1,000): formatting here instead of through csv-stringify's
+ * CSV, one string per chunk of rows: formatting here instead of through csv-stringify's
  * per-record pipeline took a 1M-row export from 42k to over 200k rows/s (docs/decisions/004).
  * Starts with a UTF-8 byte-order mark so spreadsheet programs read non-Latin names correctly.
  */

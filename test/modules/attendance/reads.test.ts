@@ -202,6 +202,39 @@ describe('GET /attendance/active-sessions', () => {
     });
     expect(await pageOf('per_page=20')).toMatchObject({ pagination: { total: 5, pages: 1 } });
   });
+
+  it('counts full pages for staff in their org and for a super_admin across orgs', async () => {
+    const org = await t.factory.org();
+    const other = await t.factory.org();
+    const teacher = await t.factory.user('teacher', org.org_id);
+    const now = Date.now();
+    for (let i = 0; i < 3; i++) {
+      await insertSession(t, org.org_id, teacher.user_id, {
+        session_name: `mine ${i}`,
+        start_time: now - i * MIN,
+      });
+      await insertSession(t, other.org_id, null, { session_name: `theirs ${i}`, start_time: now - i * MIN });
+    }
+    const staff = await get('/attendance/active-sessions?per_page=2', (await t.login(teacher)).headers);
+    expect(staff.json().pagination).toEqual({ page: 1, per_page: 2, total: 3, pages: 2 });
+    expect(staff.json().data.map((x: { session_name: string }) => x.session_name)).toEqual([
+      'mine 2',
+      'mine 1',
+    ]);
+
+    const superAdmin = (await t.login(await t.factory.user('super_admin', null))).headers;
+    const all = await get('/attendance/active-sessions?per_page=2', superAdmin);
+    expect(all.json().data).toHaveLength(2);
+    // Every org's open sessions, this test's six among them (other test files' may add more).
+    expect(all.json().pagination.total).toBeGreaterThanOrEqual(6);
+    const names = new Set<string>();
+    for (let page = 1; page <= all.json().pagination.pages; page++) {
+      const res = await get(`/attendance/active-sessions?per_page=2&page=${page}`, superAdmin);
+      for (const x of res.json().data as { session_name: string }[]) names.add(x.session_name);
+    }
+    for (let i = 0; i < 3; i++)
+      expect([...names]).toEqual(expect.arrayContaining([`mine ${i}`, `theirs ${i}`]));
+  });
 });
 
 describe('session attendance and report', () => {

@@ -1,4 +1,4 @@
-/** A 200,000-row export arrives whole: every record once, header first. (Memory is measured in bench/.) */
+/** A 200,000-row export arrives whole: every record once with its user's name and email, header first. (Memory is measured in bench/.) */
 import { parse } from 'csv-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
@@ -8,6 +8,8 @@ const ROWS = 200_000;
 const PER_SESSION = 100;
 let t: TestContext;
 let headers: Record<string, string>;
+/** user_id → "name|email", to check the user cells of every row. */
+const userCells = new Map<string, string>();
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -19,6 +21,7 @@ beforeAll(async () => {
     userRow(orgId, { name: `Student ${i}, "big"`, email: `big${i}@example.test` }),
   );
   const students = userRows.map((u) => u.user_id);
+  for (const u of userRows) userCells.set(u.user_id, `${u.name}|${u.email}`);
   await t.db.insertInto('users').values(userRows).execute();
   const sessions = ROWS / PER_SESSION;
   for (let s0 = 0; s0 < sessions; s0 += 200) {
@@ -66,11 +69,13 @@ describe('large CSV export', () => {
     expect(res.statusCode).toBe(200);
     const ids = new Set<string>();
     let rows = 0;
+    let wrongUsers = 0;
     const parser = parse({ bom: true, columns: true });
     parser.on('readable', () => {
       for (let r = parser.read(); r; r = parser.read()) {
         rows++;
         ids.add(r.record_id);
+        if (userCells.get(r.user_id) !== `${r.user_name}|${r.user_email}`) wrongUsers++;
       }
     });
     parser.end(res.rawPayload);
@@ -80,5 +85,6 @@ describe('large CSV export', () => {
     });
     expect(rows).toBe(ROWS);
     expect(ids.size).toBe(ROWS);
+    expect(wrongUsers).toBe(0);
   }, 600_000);
 });

@@ -468,7 +468,7 @@ describe('the export’s user directory', () => {
   it('answers every id of each chunk, also when it refills at its bound', async () => {
     const ids = Object.values(ds.students).map((u) => u.user_id);
     expect(ids.length).toBeGreaterThanOrEqual(4);
-    const dir = userDirectory(t.db, 3);
+    const dir = userDirectory(t.db, ds.org.org_id, 3);
     for (const chunk of [
       ids.slice(0, 2),
       ids.slice(1, 3),
