@@ -82,6 +82,39 @@ describe('GET /admin/dashboard/stats', () => {
     expect(d.next_sessions.map((s: { session_id: string }) => s.session_id)).toEqual([next]);
   });
 
+  it('closes an ended session nobody closed before counting it, so its absentees count', async () => {
+    const org = await t.factory.org({ timezone: noonZone() });
+    const admin = await t.factory.user('admin', org.org_id);
+    const came = await t.factory.user('student', org.org_id);
+    const missed = await t.factory.user('student', org.org_id);
+    const now = Date.now();
+    const row = sessionRow(org.org_id, { start_time: now - 3 * H, end_time: now - 2 * H, closed_at: null });
+    await t.db.insertInto('attendance_sessions').values(row).execute();
+    await t.db
+      .insertInto('attendance_records')
+      .values(
+        recordRow(
+          { orgId: org.org_id, sessionId: row.session_id, userId: came.user_id },
+          { status: 'present', check_in_time: now - 3 * H },
+        ),
+      )
+      .execute();
+
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/admin/dashboard/stats',
+      headers: (await t.login(admin)).headers,
+    });
+    expect(res.json().data).toMatchObject({ attendance_rate_7d: 0.5, attendance_rate_30d: 0.5 });
+    const absent = await t.db
+      .selectFrom('attendance_records')
+      .select(['user_id', 'status'])
+      .where('session_id', '=', row.session_id)
+      .where('status', '=', 'absent')
+      .execute();
+    expect(absent).toEqual([{ user_id: missed.user_id, status: 'absent' }]);
+  });
+
   it('refuses teachers and students (403) and anonymous callers (401)', async () => {
     const w = await t.world();
     expect(
