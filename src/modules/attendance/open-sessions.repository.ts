@@ -87,40 +87,23 @@ const countQuery = (
  * The org-scoped shapes are prepared (src/db/prepared.ts): a 9:00 rush of students asks for them
  * thousands of times a minute. A super_admin's all-orgs view is built per call.
  */
-const inOrg = {
-  expected: {
-    page: prepared(
-      (
-        db: Db,
-        orgId: string,
-        userId: string,
-        now: number,
-        latestStart: number,
-        limit: number,
-        offset: number,
-      ) => pageQuery(db, orgId, userId, now, latestStart, true).limit(limit).offset(offset),
-    ),
-    count: prepared((db: Db, orgId: string, userId: string, now: number, latestStart: number) =>
-      countQuery(db, orgId, userId, now, latestStart, true),
-    ),
-  },
-  all: {
-    page: prepared(
-      (
-        db: Db,
-        orgId: string,
-        userId: string,
-        now: number,
-        latestStart: number,
-        limit: number,
-        offset: number,
-      ) => pageQuery(db, orgId, userId, now, latestStart, false).limit(limit).offset(offset),
-    ),
-    count: prepared((db: Db, orgId: string, userId: string, now: number, latestStart: number) =>
-      countQuery(db, orgId, userId, now, latestStart, false),
-    ),
-  },
-};
+const preparedInOrg = (onlyExpected: boolean) => ({
+  page: prepared(
+    (
+      db: Db,
+      orgId: string,
+      userId: string,
+      now: number,
+      latestStart: number,
+      limit: number,
+      offset: number,
+    ) => pageQuery(db, orgId, userId, now, latestStart, onlyExpected).limit(limit).offset(offset),
+  ),
+  count: prepared((db: Db, orgId: string, userId: string, now: number, latestStart: number) =>
+    countQuery(db, orgId, userId, now, latestStart, onlyExpected),
+  ),
+});
+const inOrg = { expected: preparedInOrg(true), all: preparedInOrg(false) };
 
 export const openSessionsRepository = {
   /** Open sessions at `now`; with `onlyExpectedOf` (a student), only those that user is expected at. */
