@@ -7,26 +7,14 @@ import { prepared } from '../../src/db/prepared.js';
 import type { Database } from '../../src/db/schema.js';
 import type { Db } from '../../src/db/types.js';
 import { freshDatabaseUrl } from '../helpers/databases.js';
+import { orgRow } from '../helpers/rows.js';
 
 let db: Kysely<Database>;
 let close: () => Promise<void>;
 let drop: () => Promise<void>;
 
-const org = (id: string, name: string, late: number) => ({
-  org_id: id,
-  name,
-  description: null,
-  address: null,
-  contact_email: null,
-  contact_phone: null,
-  timezone: 'UTC',
-  self_registration: 1,
-  default_geofence_radius: null,
-  late_after_minutes: late,
-  is_active: 1,
-  created_at: 1,
-  updated_at: 1,
-});
+const org = (id: string, name: string, late: number) =>
+  orgRow({ org_id: id, name, late_after_minutes: late });
 
 const byLateness = prepared((db: Db, minLate: number, limit: number) =>
   db

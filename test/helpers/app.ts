@@ -8,11 +8,10 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
-import { newId } from '../../src/lib/ids.js';
 import { createPasswordHasher } from '../../src/lib/passwords.js';
 import type { Role } from '../../src/modules/users/users.table.js';
 import { freshDatabaseUrl } from './databases.js';
-import { userRow } from './rows.js';
+import { orgRow, userRow } from './rows.js';
 
 export const PASSWORD = 'Passw0rd!test';
 // Cheap parameters: tests hash thousands of passwords; production uses OWASP's.
@@ -45,23 +44,7 @@ export async function createTestApp(env: Record<string, string> = {}) {
 
   const factory = {
     async org(patch: Partial<Database['organizations']> = {}) {
-      const t = Date.now();
-      const row = {
-        org_id: newId(),
-        name: `Org ${++seq}`,
-        description: null,
-        address: null,
-        contact_email: null,
-        contact_phone: null,
-        timezone: 'UTC',
-        self_registration: 1,
-        default_geofence_radius: null,
-        late_after_minutes: 10,
-        is_active: 1,
-        created_at: t,
-        updated_at: t,
-        ...patch,
-      };
+      const row = orgRow({ name: `Org ${++seq}`, ...patch });
       await db.insertInto('organizations').values(row).execute();
       return row;
     },

@@ -9,12 +9,38 @@ import type {
   NewAttendanceRecordRow,
 } from '../../src/modules/attendance/attendance.table.js';
 import type {
+  NewOrganizationRow,
+  OrganizationRow,
+} from '../../src/modules/organizations/organizations.table.js';
+import type {
   AttendanceSessionRow,
   NewAttendanceSessionRow,
 } from '../../src/modules/sessions/sessions.table.js';
 import type { NewUserRow, UserRow } from '../../src/modules/users/users.table.js';
 
 const HOUR = 3_600_000;
+
+/** An active organization in UTC, open to self-registration, late after 10 minutes, no default radius. */
+export function orgRow(patch: Partial<OrganizationRow> = {}): Required<NewOrganizationRow> {
+  const now = Date.now();
+  const orgId = patch.org_id ?? newId();
+  return {
+    org_id: orgId,
+    name: `Org ${orgId}`,
+    description: null,
+    address: null,
+    contact_email: null,
+    contact_phone: null,
+    timezone: 'UTC',
+    self_registration: 1,
+    default_geofence_radius: null,
+    late_after_minutes: 10,
+    is_active: 1,
+    created_at: now,
+    updated_at: now,
+    ...patch,
+  };
+}
 
 /**
  * An active one-hour session of the org starting now, UTC, open to everyone, without location or

@@ -57,31 +57,17 @@ function openSessions(
   );
 }
 
-const pageQuery = (
-  db: Db,
-  orgId: string | null,
-  userId: string,
-  now: number,
-  latestStart: number,
-  onlyExpected: boolean,
-) =>
-  openSessions(db, orgId, userId, now, latestStart, onlyExpected)
+type OpenSessionsArgs = Parameters<typeof openSessions>;
+
+const pageQuery = (...args: OpenSessionsArgs) =>
+  openSessions(...args)
     .selectAll('s')
     .select(['r.record_id as record_id', 'r.status as record_status'])
     .orderBy('s.start_time')
     .orderBy('s.session_id');
 
-const countQuery = (
-  db: Db,
-  orgId: string | null,
-  userId: string,
-  now: number,
-  latestStart: number,
-  onlyExpected: boolean,
-) =>
-  openSessions(db, orgId, userId, now, latestStart, onlyExpected).select((eb) =>
-    eb.fn.countAll<number>().as('n'),
-  );
+const countQuery = (...args: OpenSessionsArgs) =>
+  openSessions(...args).select((eb) => eb.fn.countAll<number>().as('n'));
 
 /**
  * The org-scoped shapes are prepared (src/db/prepared.ts): a 9:00 rush of students asks for them
