@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyReply } from 'fastify';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/connection.js';
+import { createChangeBus } from './lib/change-events.js';
 import { ErrorEnvelope } from './lib/envelope.js';
 import { newRequestId } from './lib/ids.js';
 import { createPasswordHasher, type PasswordHasher } from './lib/passwords.js';
@@ -120,7 +121,8 @@ export async function buildApp(opts: AppOptions) {
 
   await app.register(healthRoutes, { db, dialect: database.dialect, version: VERSION });
   await app.register(authRoutes, { prefix: '/auth', auth });
-  const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits };
+  const changes = createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
+  const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes };
   await registerOrganizationsModule(app, deps);
   await registerUsersModule(app, deps);
   await registerGroupsModule(app, deps);

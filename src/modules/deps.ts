@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
+import type { ChangeBus } from '../lib/change-events.js';
 import type { PasswordHasher } from '../lib/passwords.js';
 import type { RateLimitStore } from '../lib/rate-limiter.js';
 
@@ -11,4 +12,6 @@ export interface ModuleDeps {
   config: Config;
   hasher: PasswordHasher;
   limits: RateLimitStore;
+  /** Announces committed changes (src/lib/change-events.ts): the outbox and the live feed subscribe. */
+  changes: ChangeBus;
 }
