@@ -25,7 +25,10 @@ export interface TestUser {
   name: string;
 }
 
-export async function createTestApp(env: Record<string, string> = {}) {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  opts: { logStream?: { write(line: string): void } } = {},
+) {
   const { url, drop } = await freshDatabaseUrl();
   const config: Config = loadConfig({
     NODE_ENV: 'test',
@@ -37,7 +40,12 @@ export async function createTestApp(env: Record<string, string> = {}) {
   });
   const database = await openDatabase(config.databaseUrl, { poolSize: 20 });
   await migrateToLatest(database);
-  const app = await buildApp({ config, database, hasher, logger: false });
+  const app = await buildApp({
+    config,
+    database,
+    hasher,
+    ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }),
+  });
   await app.ready();
   const db: Kysely<Database> = database.db;
   let seq = 0;
