@@ -59,7 +59,11 @@ export function loggerOptions(
 export class OneLinePerResponse extends LogController {
   override incomingRequest(): void {}
 
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
     const entry = {
       method: request.method,
       url: pathOf(request.url),
