@@ -107,7 +107,7 @@ export async function buildApp(opts: AppOptions) {
       timeCost: Number(process.env.ARGON2_TIME_COST) || undefined,
     });
   const limits = opts.limits ?? createMemoryStore();
-  installAuthenticate(app, { db, tokens });
+  installAuthenticate(app, { db, tokens, sessionGuard: database.sessionGuard });
 
   const auth = createAuthService({ db, config, hasher, tokens, limits });
 

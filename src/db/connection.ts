@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import SqliteDriver from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
-import { withStatementCache } from './sqlite-statements.js';
+import { type SessionChangeGuard, withStatementCache } from './sqlite-statements.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -17,6 +17,8 @@ export interface DatabaseHandle {
   dialect: DialectName;
   /** A description of where the data lives, without credentials. */
   describe: string;
+  /** SQLite: tells the login-session cache when users or sessions may have changed (src/plugins/session-cache.ts). */
+  sessionGuard?: SessionChangeGuard;
   close(): Promise<void>;
 }
 
@@ -54,10 +56,12 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
     sqlite.pragma('optimize = 0x10002');
     const optimizer = setInterval(() => sqlite.open && sqlite.pragma('optimize'), 3_600_000);
     optimizer.unref();
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const statements = withStatementCache(sqlite);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
     return {
       db,
       dialect,
+      sessionGuard: statements.sessionGuard,
       describe: `sqlite:${path}`,
       close: () => {
         clearInterval(optimizer);
