@@ -18,7 +18,7 @@ import {
 } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { type PasswordHasher, passwordProblems } from '../../lib/passwords.js';
-import type { RateLimitStore } from '../../lib/rate-limiter.js';
+import { type RateLimitStore, type SlotSpec, takeSlots } from '../../lib/rate-limiter.js';
 import { normaliseEmail } from '../../lib/strings.js';
 import type { Actor } from '../../lib/tenancy.js';
 import { toIso } from '../../lib/time.js';
@@ -26,6 +26,7 @@ import { recordAudit } from '../audit/audit.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
 import { toUserDto } from '../users/users.mapper.js';
 import { usersRepository } from '../users/users.repository.js';
+import type { UserRow } from '../users/users.table.js';
 import type { LoginInput, RegisterInput, SessionDto } from './auth.schemas.js';
 import type { TokenService } from './tokens.js';
 import { userSessionsRepository } from './user-sessions.repository.js';
@@ -63,6 +64,10 @@ export function createAuthService(deps: AuthDeps) {
   const { db, config, hasher, tokens, limits } = deps;
   const now = deps.now ?? Date.now;
   const windowMs = config.loginWindowSeconds * 1000;
+  /** The counters a login attempt for this (normalised) email takes a slot of. */
+  const loginSlots = (email: string): SlotSpec[] => [
+    { key: `login:fail:${email}`, limit: config.loginMaxPerAccount },
+  ];
 
   const checkPassword = (field: string, password: string) => {
     const problem = passwordProblems(password, config.passwordMinLength);
@@ -149,24 +154,31 @@ export function createAuthService(deps: AuthDeps) {
       // Generous per address (a campus NAT logs a whole class in at 9:00), strict per account.
       const ipHit = await limits.hit(`login:ip:${client.ip}`, windowMs);
       if (ipHit.count > config.loginMaxPerIp) throw rateLimited((ipHit.resetAt - now()) / 1000);
-      const accountKey = `login:fail:${email}`;
-      const failures = await limits.peek(accountKey);
-      if (failures.count >= config.loginMaxPerAccount) throw rateLimited((failures.resetAt - now()) / 1000);
+      // The attempt takes its slot before the password is verified (src/lib/rate-limiter.ts): of
+      // guesses sent together, at most the ceiling are ever evaluated. A right password gives it back.
+      const slots = loginSlots(email);
+      const slot = await takeSlots(limits, slots, windowMs);
+      if (!slot.taken) throw rateLimited((slot.resetAt - now()) / 1000);
 
-      const user = await usersRepository.findByEmailForLogin(db, email);
-      // Same work, same answer whether or not the account exists: no enumeration by message or time.
-      const verdict = user ? await hasher.verify(user.password_hash, input.password) : undefined;
-      if (!user) await hasher.verifyDummy(input.password);
-      if (!user || !verdict?.ok) {
-        await limits.hit(accountKey, windowMs);
-        throw unauthorized(INVALID_LOGIN);
+      const giveBack = () => Promise.all(slots.map((s) => limits.giveBack(s.key)));
+      let user: UserRow | undefined;
+      let verdict: { ok: boolean; needsRehash: boolean } | undefined;
+      try {
+        user = await usersRepository.findByEmailForLogin(db, email);
+        // Same work, same answer whether or not the account exists: no enumeration by message or time.
+        verdict = user ? await hasher.verify(user.password_hash, input.password) : undefined;
+        if (!user) await hasher.verifyDummy(input.password);
+      } catch (err) {
+        await giveBack(); // a failure of ours (database down) is not a guess
+        throw err;
       }
+      if (!user || !verdict?.ok) throw unauthorized(INVALID_LOGIN);
+      await giveBack();
       if (!user.is_active) throw unauthorized('This account is deactivated');
       if (user.org_id) {
         const org = await organizationsRepository.findForRegistration(db, user.org_id);
         if (!org?.is_active) throw unauthorized('This organization is deactivated');
       }
-      await limits.reset(accountKey);
 
       const t = now();
       const patch: { last_login_at: number; password_hash?: string } = { last_login_at: t };
