@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { IsoTime, Nullable, Uuid } from '../../lib/strings.js';
+import { IsoTime, Nullable, REQUEST_TIME_PATTERN, Uuid } from '../../lib/strings.js';
 
 /**
  * `number | null` as one JSON-Schema type array rather than anyOf: a latitude of 100 then gives the
@@ -36,8 +36,13 @@ export const GeoJsonPolygonSchema = Type.Object(
 const TimeInput = Type.String({
   minLength: 1,
   maxLength: 40,
+  pattern: REQUEST_TIME_PATTERN,
   description:
-    'ISO 8601. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone)',
+    'ISO 8601, years 1970..2200. With Z or an offset it is exact; a naive time is read in `timezone` ' +
+    '(else the org zone). A naive time that does not exist there (inside a DST gap, e.g. 02:30 on the ' +
+    'spring-forward night) is refused with 400; an ambiguous one (the repeated hour of the fall-back ' +
+    'night) means the earlier instant, i.e. the offset in force before the change (01:30 in New York ' +
+    'on 2026-11-01 is 05:30Z). Send an offset to pick the later one.',
   examples: ['2025-07-05T09:00:00'],
 });
 
@@ -131,13 +136,15 @@ export const ListSessionsQuery = Type.Object(
     from: Type.Optional(
       Type.String({
         maxLength: 40,
-        description: 'YYYY-MM-DD (org zone, inclusive) or ISO instant; on start_time',
+        pattern: REQUEST_TIME_PATTERN,
+        description: 'YYYY-MM-DD (org zone, inclusive) or ISO instant, years 1970..2200; on start_time',
       }),
     ),
     to: Type.Optional(
       Type.String({
         maxLength: 40,
-        description: 'YYYY-MM-DD (org zone, inclusive) or ISO instant; on start_time',
+        pattern: REQUEST_TIME_PATTERN,
+        description: 'YYYY-MM-DD (org zone, inclusive) or ISO instant, years 1970..2200; on start_time',
       }),
     ),
     group_id: Type.Optional(Uuid),
