@@ -10,7 +10,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/lib/passwords.js';
 import type { RateLimitStore } from '../../src/lib/rate-limiter.js';
-import type { Role } from '../../src/modules/users/users.table.js';
+import type { Role, UserRow } from '../../src/modules/users/users.table.js';
 import { freshDatabaseUrl } from './databases.js';
 import { orgRow, userRow } from './rows.js';
 
@@ -58,7 +58,7 @@ export async function createTestApp(
       await db.insertInto('organizations').values(row).execute();
       return row;
     },
-    async user(role: Role, orgId: string | null, patch: Partial<Database['users']> = {}): Promise<TestUser> {
+    async user(role: Role, orgId: string | null, patch: Partial<UserRow> = {}): Promise<TestUser> {
       const n = ++seq;
       const row = userRow(orgId, {
         name: `${role} ${n}`,

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/schema.js';
+import type { Db } from '../../db/types.js';
 import {
   AppError,
   conflict,
@@ -74,8 +75,11 @@ export function createAuthService(deps: AuthDeps) {
     if (problem) throw fieldError(field, problem);
   };
 
+  /** Inserts a login session issued under credentials `version`; call it in the claiming transaction. */
   async function issueSession(
+    tx: Db,
     user: { user_id: string; org_id: string | null },
+    version: number,
     client: ClientInfo,
     device?: string,
   ) {
@@ -94,8 +98,9 @@ export function createAuthService(deps: AuthDeps) {
       is_active: 1,
       revoked_at: null,
       revoked_reason: null,
+      credentials_version: version,
     };
-    await userSessionsRepository.insert(db, row);
+    await userSessionsRepository.insert(tx, row);
     return { row, tokens: await tokenPair(row.session_id, user.user_id, 0, row.refresh_salt) };
   }
 
@@ -130,6 +135,7 @@ export function createAuthService(deps: AuthDeps) {
         created_at: t,
         updated_at: t,
         last_login_at: null,
+        credentials_version: 0,
       };
       try {
         await usersRepository.insert(db, row);
@@ -183,8 +189,16 @@ export function createAuthService(deps: AuthDeps) {
       const t = now();
       const patch: { last_login_at: number; password_hash?: string } = { last_login_at: t };
       if (verdict.needsRehash) patch.password_hash = await hasher.hash(input.password);
-      await usersRepository.updateSelf(db, user.user_id, patch);
-      const session = await issueSession(user, client, input.device_info);
+      const claimed = user;
+      // The session exists only if the credentials the password was checked against are still the
+      // current ones when it is written (issue 17.2: a login racing a password change, a reset or a
+      // deletion must not survive it). The rehash is conditional too: it must not overwrite a new password.
+      const session = await db.transaction().execute(async (tx) => {
+        if (!(await usersRepository.updateIfCurrent(tx, claimed.user_id, claimed.credentials_version, patch)))
+          return undefined;
+        return issueSession(tx, claimed, claimed.credentials_version, client, input.device_info);
+      });
+      if (!session) throw unauthorized(INVALID_LOGIN);
       await recordAudit(db, {
         orgId: user.org_id,
         actorId: user.user_id,
@@ -226,6 +240,7 @@ export function createAuthService(deps: AuthDeps) {
       }
       const user = await usersRepository.findSelf(db, s.user_id);
       if (!user?.is_active) throw unauthorized('This account is deactivated');
+      if (user.credentials_version !== s.credentials_version) throw unauthorized('Session has ended');
       return tokenPair(s.session_id, s.user_id, parsed.gen + 1, s.refresh_salt);
     },
 
@@ -273,7 +288,13 @@ export function createAuthService(deps: AuthDeps) {
       const t = now();
       const hash = await hasher.hash(input.new_password);
       const revoked = await db.transaction().execute(async (tx) => {
-        await usersRepository.updateSelf(tx, actor.userId, { password_hash: hash, updated_at: t });
+        // Conditional on the version the old password was checked under: of two concurrent changes
+        // only one wins. The bump ends every other session and every login still verifying.
+        const patch = { password_hash: hash, updated_at: t };
+        if (!(await usersRepository.updateIfCurrent(tx, actor.userId, user.credentials_version, patch)))
+          throw conflict('CONFLICT', 'Your credentials changed meanwhile; sign in again');
+        const version = await usersRepository.bumpCredentialsVersion(tx, actor.userId);
+        await userSessionsRepository.adoptCredentialsVersion(tx, actor.sessionId, version);
         return userSessionsRepository.revokeAllForUser(
           tx,
           actor.userId,
