@@ -4,7 +4,7 @@
  */
 
 import fc from 'fast-check';
-import { LOCAL_DATE_PATTERN, REQUEST_TIME_PATTERN } from '../../src/lib/strings.js';
+import { isDisplayName, LOCAL_DATE_PATTERN, REQUEST_TIME_PATTERN } from '../../src/lib/strings.js';
 
 export type JsonSchema = {
   type?: string | string[];
@@ -86,6 +86,10 @@ function stringFor(s: JsonSchema): fc.Arbitrary<string> {
       return fc.uuid({ version: 7 });
     case 'email':
       return fc.emailAddress().filter((e) => e.length <= (s.maxLength ?? 255));
+    case 'display-name':
+      return fc
+        .string({ minLength: s.minLength ?? 1, maxLength: Math.min(s.maxLength ?? 40, 60), unit: 'grapheme' })
+        .filter((x) => x.length <= (s.maxLength ?? Infinity) && isDisplayName(x));
     case 'date-time':
       return fc
         .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })

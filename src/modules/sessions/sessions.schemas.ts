@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { IsoTime, Nullable, REQUEST_TIME_PATTERN, Uuid } from '../../lib/strings.js';
+import { DisplayName, IsoTime, Nullable, REQUEST_TIME_PATTERN, Uuid } from '../../lib/strings.js';
 
 /**
  * `number | null` as one JSON-Schema type array rather than anyOf: a latitude of 100 then gives the
@@ -47,7 +47,7 @@ const TimeInput = Type.String({
 });
 
 const inputFields = {
-  session_name: Type.String({ minLength: 1, maxLength: 255 }),
+  session_name: DisplayName(255),
   description: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
   start_time: TimeInput,
   end_time: TimeInput,
