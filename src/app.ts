@@ -29,6 +29,7 @@ import { registerUsersModule } from './modules/users/index.js';
 import { installAuthenticate } from './plugins/authenticate.js';
 import { installDocs } from './plugins/docs.js';
 import { installErrorHandler } from './plugins/error-handler.js';
+import { hasBearer, installMetrics } from './plugins/metrics.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
 import { installValidators } from './plugins/validation.js';
 
@@ -65,6 +66,16 @@ export async function buildApp(opts: AppOptions) {
             },
           },
     bodyLimit: config.bodyLimitBytes,
+    // Slow clients (README "Server timeouts and connection caps"): Node answers 408 and closes a
+    // connection whose headers (or whole request) have not arrived in time. Node checks those two
+    // deadlines on an interval (30 s by default), so a 10 s limit would hold up to 40 s: check each second.
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -87,10 +98,13 @@ export async function buildApp(opts: AppOptions) {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (config.http.maxConnections > 0) app.server.maxConnections = config.http.maxConnections;
   installValidators(app);
   installErrorHandler(app);
   app.addSchema(ErrorEnvelope);
   installSecurityHeaders(app);
+  // Before any route: its timing hooks must see them all.
+  installMetrics(app, { token: config.metricsToken, database });
   // Bulk user import accepts text/csv; every other body must be JSON (text/plain included: 415).
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -111,15 +125,20 @@ export async function buildApp(opts: AppOptions) {
   const hasher =
     opts.hasher ??
     createPasswordHasher({
-      memoryKib: Number(process.env.ARGON2_MEMORY_KIB) || undefined,
-      timeCost: Number(process.env.ARGON2_TIME_COST) || undefined,
+      memoryKib: config.argon2MemoryKib,
+      timeCost: config.argon2TimeCost,
     });
   const limits = opts.limits ?? createMemoryStore();
   installAuthenticate(app, { db, tokens });
 
   const auth = createAuthService({ db, config, hasher, tokens, limits });
 
-  await app.register(healthRoutes, { db, dialect: database.dialect, version: VERSION });
+  await app.register(healthRoutes, {
+    db,
+    dialect: database.dialect,
+    version: VERSION,
+    isOperator: (request) => hasBearer(request, config.metricsToken),
+  });
   await app.register(authRoutes, { prefix: '/auth', auth });
   const changes = createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
   const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes };

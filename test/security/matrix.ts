@@ -134,6 +134,8 @@ const orgQuery = (c: Ctx) => ({ org_id: c.orgId });
 export const MATRIX: Record<string, Row> = {
   // Health and the public auth routes: a token, if any, is not looked at.
   'GET /health': { expect: e(ok, ok, ok, ok, ok, ok) },
+  'GET /health/live': { expect: e(ok, ok, ok, ok, ok, ok) },
+  'GET /health/ready': { expect: e(ok, ok, ok, ok, ok, ok) },
   'POST /auth/register': {
     expect: e(ok, ok, ok, ok, ok, ok),
     body: (c) => ({
