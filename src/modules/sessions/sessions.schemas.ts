@@ -76,6 +76,14 @@ const inputFields = {
     Type.Boolean({ description: 'default: true when a code is given; a code is generated if none is' }),
   ),
   code: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 32 }))),
+  teacher_ids: Type.Optional(
+    Type.Array(Uuid, {
+      maxItems: 50,
+      uniqueItems: true,
+      description:
+        'the session’s teachers (they run it with the org’s admins); admins set it. Default: the creating teacher, or none when an admin creates it',
+    }),
+  ),
 };
 
 export const CreateSessionBody = Type.Object(
@@ -122,10 +130,16 @@ export const publicSessionFields = {
   is_active: Type.Boolean(),
 };
 
-/** What staff see: the public fields plus the check-in code. */
+const PublicSessionSchema = Type.Object(publicSessionFields);
+export type PublicSessionDto = Static<typeof PublicSessionSchema>;
+
+/** What staff see: the public fields, the session's teachers, and (for those who run it) the code. */
 export const SessionSchema = Type.Object({
   ...publicSessionFields,
-  code: Type.Optional(Nullable(Type.String())),
+  teacher_ids: Type.Array(Type.String(), { description: 'the session’s teachers' }),
+  code: Type.Optional(
+    Nullable(Type.String({ description: 'only for the session’s teachers and the org’s admins' })),
+  ),
 });
 export type SessionDto = Static<typeof SessionSchema>;
 
@@ -149,6 +163,7 @@ export const ListSessionsQuery = Type.Object(
     ),
     group_id: Type.Optional(Uuid),
     created_by: Type.Optional(Uuid),
+    teacher_id: Type.Optional(uuid('sessions this user is a teacher of (teacher_ids)')),
     org_id: Type.Optional(uuid('super_admin only: filter by organization')),
   },
   { additionalProperties: false },
