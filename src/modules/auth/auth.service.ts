@@ -148,7 +148,19 @@ export function createAuthService(deps: AuthDeps) {
       const email = normaliseEmail(input.email);
       // Generous per address (a campus NAT logs a whole class in at 9:00), strict per account.
       const ipHit = await limits.hit(`login:ip:${client.ip}`, windowMs);
-      if (ipHit.count > config.loginMaxPerIp) throw rateLimited((ipHit.resetAt - now()) / 1000);
+      if (ipHit.count > config.loginMaxPerIp) {
+        // One audit entry per burst: the first refused attempt of the window, not every one after it.
+        if (ipHit.count === config.loginMaxPerIp + 1)
+          await recordAudit(db, {
+            orgId: null,
+            actorId: null,
+            action: 'auth.login_limited',
+            targetType: 'address',
+            details: { scope: 'address', attempts: ipHit.count, window_s: config.loginWindowSeconds },
+            ip: client.ip,
+          });
+        throw rateLimited((ipHit.resetAt - now()) / 1000);
+      }
       const accountKey = `login:fail:${email}`;
       const failures = await limits.peek(accountKey);
       if (failures.count >= config.loginMaxPerAccount) throw rateLimited((failures.resetAt - now()) / 1000);
@@ -158,7 +170,18 @@ export function createAuthService(deps: AuthDeps) {
       const verdict = user ? await hasher.verify(user.password_hash, input.password) : undefined;
       if (!user) await hasher.verifyDummy(input.password);
       if (!user || !verdict?.ok) {
-        await limits.hit(accountKey, windowMs);
+        const hit = await limits.hit(accountKey, windowMs);
+        // The failure that locks the account for the window is the burst worth an audit entry.
+        if (hit.count === config.loginMaxPerAccount)
+          await recordAudit(db, {
+            orgId: user?.org_id ?? null,
+            actorId: null,
+            action: 'auth.login_limited',
+            targetType: user ? 'user' : 'address',
+            targetId: user?.user_id,
+            details: { scope: 'account', failures: hit.count, window_s: config.loginWindowSeconds },
+            ip: client.ip,
+          });
         throw unauthorized(INVALID_LOGIN);
       }
       if (!user.is_active) throw unauthorized('This account is deactivated');
