@@ -14,6 +14,7 @@ import { adminRoutes } from './modules/admin/admin.routes.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createAttendanceForReports } from './modules/attendance/for-reports.js';
 import { registerAttendanceModule } from './modules/attendance/index.js';
+import { registerAuditModule } from './modules/audit/index.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createTokenService } from './modules/auth/tokens.js';
@@ -147,6 +148,7 @@ export async function buildApp(opts: AppOptions) {
   await registerGroupsModule(app, deps);
   await registerSessionsModule(app, deps);
   await registerAttendanceModule(app, deps);
+  await registerAuditModule(app, deps);
 
   const attendanceForReports = createAttendanceForReports(db, database.dialect);
   const reports = createReportsService({ db, attendance: attendanceForReports });

@@ -366,6 +366,10 @@ export const MATRIX: Record<string, Row> = {
     query: orgQuery,
   },
 
+  // The audit log: admins read their organization's, super_admin every organization's (or one).
+  'GET /admin/audit': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+  'GET /admin/audit/export.csv': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+
   // Admin dashboard and maintenance: admins (their org) and super_admin.
   'GET /admin/dashboard/stats': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
   'POST /admin/maintenance/cleanup-sessions': {

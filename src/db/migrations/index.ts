@@ -6,6 +6,7 @@ import * as exportKeyset from './2026_11_25_0003_export_keyset_index.js';
 import * as sessionCounts from './2026_11_25_0004_session_counts.js';
 import * as credentialsVersion from './2026_11_30_0005_credentials_version.js';
 import * as sessionTeachers from './2026_11_30_0007_session_teachers.js';
+import * as auditIndexes from './2026_11_30_0008a_audit_indexes.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_25_0004_session_counts': sessionCounts,
   '2026_11_30_0005_credentials_version': credentialsVersion,
   '2026_11_30_0007_session_teachers': sessionTeachers,
+  '2026_11_30_0008a_audit_indexes': auditIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -159,7 +159,19 @@ export function createAuthService(deps: AuthDeps) {
       const email = normaliseEmail(input.email);
       // Generous per address (a campus NAT logs a whole class in at 9:00), strict per account.
       const ipHit = await limits.hit(`login:ip:${client.ip}`, windowMs);
-      if (ipHit.count > config.loginMaxPerIp) throw rateLimited((ipHit.resetAt - now()) / 1000);
+      if (ipHit.count > config.loginMaxPerIp) {
+        // One audit entry per burst: the first refused attempt of the window, not every one after it.
+        if (ipHit.count === config.loginMaxPerIp + 1)
+          await recordAudit(db, {
+            orgId: null,
+            actorId: null,
+            action: 'auth.login_limited',
+            targetType: 'address',
+            details: { scope: 'address', attempts: ipHit.count, window_s: config.loginWindowSeconds },
+            ip: client.ip,
+          });
+        throw rateLimited((ipHit.resetAt - now()) / 1000);
+      }
       // The attempt takes its slot before the password is verified (src/lib/rate-limiter.ts): of
       // guesses sent together, at most the ceiling are ever evaluated. A right password gives it back.
       const slots = loginSlots(email);
@@ -178,7 +190,22 @@ export function createAuthService(deps: AuthDeps) {
         await giveBack(); // a failure of ours (database down) is not a guess
         throw err;
       }
-      if (!user || !verdict?.ok) throw unauthorized(INVALID_LOGIN);
+      if (!user || !verdict?.ok) {
+        // The failure that fills the account's counter is the burst worth an audit entry.
+        const [account] = loginSlots(email);
+        const failures = account ? await limits.peek(account.key) : undefined;
+        if (account && failures && failures.count === account.limit)
+          await recordAudit(db, {
+            orgId: user?.org_id ?? null,
+            actorId: null,
+            action: 'auth.login_limited',
+            targetType: user ? 'user' : 'address',
+            targetId: user?.user_id,
+            details: { scope: 'account', failures: failures.count, window_s: config.loginWindowSeconds },
+            ip: client.ip,
+          });
+        throw unauthorized(INVALID_LOGIN);
+      }
       await giveBack();
       if (!user.is_active) throw unauthorized('This account is deactivated');
       if (user.org_id) {

@@ -75,7 +75,7 @@ function cellRows(chunks: AsyncIterable<ExportRow[]>): Readable {
 /** RFC 4180: a field holding a comma, quote, CR or LF is quoted, its quotes doubled. */
 const csvQuoted = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 /** A free-text cell: formula-neutralised, then quoted when it needs to be. */
-const csvText = (v: string | null): string => (v === null ? '' : csvQuoted(neutraliseFormula(v)));
+export const csvText = (v: string | null): string => (v === null ? '' : csvQuoted(neutraliseFormula(v)));
 const csvNumber = (v: number | null): string => (v === null ? '' : String(v));
 
 /** The time formatters of one stream: session times memoised, record times through hour-cached formatters. */
