@@ -31,6 +31,7 @@ import { installDocs } from './plugins/docs.js';
 import { installErrorHandler } from './plugins/error-handler.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
 import { installValidators } from './plugins/validation.js';
+import { installWebApp } from './plugins/web-app.js';
 
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -140,6 +141,7 @@ export async function buildApp(opts: AppOptions) {
     prefix: '/admin',
     admin: createAdminService({ db, reports, attendance: attendanceForReports }),
   });
+  await installWebApp(app);
 
   return app;
 }
