@@ -29,6 +29,8 @@ export const HOME: Record<Role, string> = {
 export function App() {
   const state = useStore(auth);
   const path = usePath();
+  // Times re-render in the organization's zone once it is known.
+  useStore(zone);
   useEffect(() => {
     restoreSignIn();
   }, []);

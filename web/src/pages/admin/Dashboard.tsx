@@ -37,7 +37,7 @@ export function Dashboard() {
           <>
             {(['student', 'teacher', 'admin'] as const).map((r) => (
               <div class="stat" key={r}>
-                <span class="stat-label">{t(`role.${r}` as MessageKey)}</span>
+                <span class="stat-label">{t(`admin.${r}s` as MessageKey)}</span>
                 <span class="stat-value">{s.users[r]?.active ?? 0}</span>
               </div>
             ))}

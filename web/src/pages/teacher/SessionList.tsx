@@ -9,6 +9,12 @@ import { linkClick } from '../../lib/router';
 import { useAsync } from '../../lib/use-async';
 import { reportPath } from './paths';
 
+const isOpen = (s: Session, now: number) =>
+  s.is_active &&
+  !s.closed_at &&
+  Date.parse(s.start_time) - s.checkin_opens_minutes * 60_000 <= now &&
+  now <= Date.parse(s.end_time);
+
 export function SessionList({ base }: { base: string }) {
   const list = useAsync(async () => {
     const from = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10);
@@ -59,7 +65,9 @@ export function SessionList({ base }: { base: string }) {
                       {!s.is_active && ` · ${t('teacher.cancelled')}`}
                     </span>
                   </span>
-                  <a class="btn btn-secondary" href={reportPath(base, s.session_id)} onClick={linkClick}>
+                  {isOpen(s, now) && <span class="badge badge-present">{t('teacher.openNow')}</span>}
+                  {s.closed_at && <span class="badge badge-none">{t('teacher.closedBadge')}</span>}
+                  <a class="btn btn-secondary push" href={reportPath(base, s.session_id)} onClick={linkClick}>
                     {t('teacher.open')}
                   </a>
                 </li>
