@@ -33,6 +33,7 @@ import { installErrorHandler } from './plugins/error-handler.js';
 import { hasBearer, installMetrics } from './plugins/metrics.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
 import { installValidators } from './plugins/validation.js';
+import { installWebApp } from './plugins/web-app.js';
 
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -161,6 +162,7 @@ export async function buildApp(opts: AppOptions) {
     prefix: '/admin',
     admin: createAdminService({ db, reports, attendance: attendanceForReports }),
   });
+  await installWebApp(app);
 
   return app;
 }
