@@ -28,6 +28,13 @@ export interface Config {
   webConcurrency: number;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
+  /**
+   * PUBLIC_URL: where browsers reach the service (QR and calendar links, the Origin a cookie refresh
+   * must come from). No trailing slash. Default http://localhost:5000 outside production; required in production.
+   */
+  publicUrl: string;
+  /** Seconds during which the refresh token just rotated still returns the same new pair (two tabs). */
+  refreshGraceSeconds: number;
 }
 
 /** Values shipped in examples; accepted in development, refused in production. */
@@ -113,6 +120,25 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('BOOTSTRAP_ADMIN_EMAIL must be an email address');
   }
 
+  const publicUrlRaw = str('PUBLIC_URL');
+  let publicUrl = 'http://localhost:5000';
+  if (publicUrlRaw === undefined) {
+    if (production)
+      problems.push('PUBLIC_URL must be set in production (e.g. https://attendance.example.edu)');
+  } else {
+    let u: URL | undefined;
+    try {
+      u = new URL(publicUrlRaw);
+    } catch {
+      u = undefined;
+    }
+    if (!u || !/^https?:$/.test(u.protocol) || u.search || u.hash || u.username || u.password)
+      problems.push(
+        `PUBLIC_URL must be an http(s) URL without query, fragment or credentials (got "${publicUrlRaw}")`,
+      );
+    else publicUrl = `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+  }
+
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
     host: str('HOST') ?? '127.0.0.1',
@@ -136,6 +162,8 @@ export function loadConfig(env: Env = process.env): Config {
     webConcurrency: int('WEB_CONCURRENCY', 1, 1, 64),
     bootstrapAdminEmail,
     bootstrapAdminPassword: str('BOOTSTRAP_ADMIN_PASSWORD'),
+    publicUrl,
+    refreshGraceSeconds: int('REFRESH_GRACE_SECONDS', 10, 0, 300),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
