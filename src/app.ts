@@ -113,7 +113,8 @@ export async function buildApp(opts: AppOptions) {
 
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
-    credentials: !config.corsOrigins.includes('*'),
+    // Never credentials (API.md Part 2): the refresh cookie must not ride on a cross-origin request.
+    credentials: false,
     exposedHeaders: ['x-request-id', 'retry-after', 'content-disposition'],
   });
   await installDocs(app, VERSION);
@@ -141,7 +142,7 @@ export async function buildApp(opts: AppOptions) {
     version: VERSION,
     isOperator: (request) => hasBearer(request, config.metricsToken),
   });
-  await app.register(authRoutes, { prefix: '/auth', auth });
+  await app.register(authRoutes, { prefix: '/auth', auth, config });
   const changes = createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
   const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes };
   await registerOrganizationsModule(app, deps);
