@@ -8,10 +8,12 @@
 
 import { parseArgs } from 'node:util';
 import type { Config } from './config.js';
+import { createChangeBus } from './lib/change-events.js';
 import { createPasswordHasher } from './lib/passwords.js';
 import type { Actor } from './lib/tenancy.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createAttendanceForReports } from './modules/attendance/for-reports.js';
+import { createRecordWriter } from './modules/attendance/record-writer.js';
 import { createReportsService } from './modules/reports/reports.service.js';
 import { createUsersService } from './modules/users/users.service.js';
 import { configOrExit, prepareDatabase } from './start.js';
@@ -47,7 +49,8 @@ async function run(command: string | undefined, args: string[], config: Config):
   const handle = await prepareDatabase(config);
   try {
     const { db } = handle;
-    const attendance = createAttendanceForReports(db, handle.dialect);
+    const writer = createRecordWriter({ db, dialect: handle.dialect, changes: createChangeBus() });
+    const attendance = createAttendanceForReports(db, writer);
     if (command === 'close-ended') return { closed: await attendance.closeAllEnded(Date.now()) };
     if (command === 'cleanup-sessions') {
       const admin = createAdminService({ db, attendance, reports: createReportsService({ db, attendance }) });

@@ -4,12 +4,14 @@ import * as initial from './2026_11_25_0001_initial.js';
 import * as reportIndexes from './2026_11_25_0002_report_indexes.js';
 import * as exportKeyset from './2026_11_25_0003_export_keyset_index.js';
 import * as sessionCounts from './2026_11_25_0004_session_counts.js';
+import * as checkinIntegrity from './2026_11_30_0006_checkin_integrity.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
   '2026_11_25_0002_report_indexes': reportIndexes,
   '2026_11_25_0003_export_keyset_index': exportKeyset,
   '2026_11_25_0004_session_counts': sessionCounts,
+  '2026_11_30_0006_checkin_integrity': checkinIntegrity,
 };
 
 export const migrationProvider: MigrationProvider = {
