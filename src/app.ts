@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyReply } from 'fastify';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/connection.js';
-import { createChangeBus } from './lib/change-events.js';
+import { type ChangeBus, createChangeBus } from './lib/change-events.js';
 import { ErrorEnvelope } from './lib/envelope.js';
 import { newRequestId } from './lib/ids.js';
 import { createPasswordHasher, type PasswordHasher } from './lib/passwords.js';
@@ -13,7 +13,7 @@ import { createMemoryStore, type RateLimitStore } from './lib/rate-limiter.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createAttendanceForReports } from './modules/attendance/for-reports.js';
-import { registerAttendanceModule } from './modules/attendance/index.js';
+import { createRecordWriter, registerAttendanceModule } from './modules/attendance/index.js';
 import { registerAuditModule } from './modules/audit/index.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
@@ -30,6 +30,7 @@ import { registerUsersModule } from './modules/users/index.js';
 import { installAuthenticate } from './plugins/authenticate.js';
 import { installDocs } from './plugins/docs.js';
 import { installErrorHandler } from './plugins/error-handler.js';
+import { installIdempotency } from './plugins/idempotency.js';
 import { hasBearer, installMetrics } from './plugins/metrics.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
 import { installValidators } from './plugins/validation.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
   limits?: RateLimitStore;
   hasher?: PasswordHasher;
   logger?: boolean;
+  /** The change bus (src/lib/change-events.ts); tests pass one to subscribe. */
+  changes?: ChangeBus;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -133,6 +136,7 @@ export async function buildApp(opts: AppOptions) {
     });
   const limits = opts.limits ?? createMemoryStore();
   installAuthenticate(app, { db, tokens });
+  installIdempotency(app, { db, secretKey: config.secretKey });
 
   const auth = createAuthService({ db, config, hasher, tokens, limits });
 
@@ -143,16 +147,19 @@ export async function buildApp(opts: AppOptions) {
     isOperator: (request) => hasBearer(request, config.metricsToken),
   });
   await app.register(authRoutes, { prefix: '/auth', auth, config });
-  const changes = createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
+  const changes =
+    opts.changes ?? createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
   const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes };
   await registerOrganizationsModule(app, deps);
   await registerUsersModule(app, deps);
   await registerGroupsModule(app, deps);
-  await registerSessionsModule(app, deps);
-  await registerAttendanceModule(app, deps);
+  // The one writer of attendance records: check-in, overrides, review, check-out and session close.
+  const writer = createRecordWriter(deps);
+  await registerSessionsModule(app, { ...deps, closeSession: writer.closeSession });
+  await registerAttendanceModule(app, { ...deps, writer });
   await registerAuditModule(app, deps);
 
-  const attendanceForReports = createAttendanceForReports(db, database.dialect);
+  const attendanceForReports = createAttendanceForReports(db, writer);
   const reports = createReportsService({ db, attendance: attendanceForReports });
   await app.register(reportsRoutes, {
     prefix: '/reports',
