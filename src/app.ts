@@ -14,6 +14,7 @@ import { adminRoutes } from './modules/admin/admin.routes.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createAttendanceForReports } from './modules/attendance/for-reports.js';
 import { registerAttendanceModule } from './modules/attendance/index.js';
+import { registerAuditModule } from './modules/audit/index.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createTokenService } from './modules/auth/tokens.js';
@@ -29,6 +30,7 @@ import { registerUsersModule } from './modules/users/index.js';
 import { installAuthenticate } from './plugins/authenticate.js';
 import { installDocs } from './plugins/docs.js';
 import { installErrorHandler } from './plugins/error-handler.js';
+import { hasBearer, installMetrics } from './plugins/metrics.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
 import { installValidators } from './plugins/validation.js';
 import { installWebApp } from './plugins/web-app.js';
@@ -66,6 +68,16 @@ export async function buildApp(opts: AppOptions) {
             },
           },
     bodyLimit: config.bodyLimitBytes,
+    // Slow clients (README "Server timeouts and connection caps"): Node answers 408 and closes a
+    // connection whose headers (or whole request) have not arrived in time. Node checks those two
+    // deadlines on an interval (30 s by default), so a 10 s limit would hold up to 40 s: check each second.
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -88,10 +100,13 @@ export async function buildApp(opts: AppOptions) {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (config.http.maxConnections > 0) app.server.maxConnections = config.http.maxConnections;
   installValidators(app);
   installErrorHandler(app);
   app.addSchema(ErrorEnvelope);
   installSecurityHeaders(app);
+  // Before any route: its timing hooks must see them all.
+  installMetrics(app, { token: config.metricsToken, database });
   // Bulk user import accepts text/csv; every other body must be JSON (text/plain included: 415).
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -112,15 +127,20 @@ export async function buildApp(opts: AppOptions) {
   const hasher =
     opts.hasher ??
     createPasswordHasher({
-      memoryKib: Number(process.env.ARGON2_MEMORY_KIB) || undefined,
-      timeCost: Number(process.env.ARGON2_TIME_COST) || undefined,
+      memoryKib: config.argon2MemoryKib,
+      timeCost: config.argon2TimeCost,
     });
   const limits = opts.limits ?? createMemoryStore();
   installAuthenticate(app, { db, tokens });
 
   const auth = createAuthService({ db, config, hasher, tokens, limits });
 
-  await app.register(healthRoutes, { db, dialect: database.dialect, version: VERSION });
+  await app.register(healthRoutes, {
+    db,
+    dialect: database.dialect,
+    version: VERSION,
+    isOperator: (request) => hasBearer(request, config.metricsToken),
+  });
   await app.register(authRoutes, { prefix: '/auth', auth });
   const changes = createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
   const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes };
@@ -129,6 +149,7 @@ export async function buildApp(opts: AppOptions) {
   await registerGroupsModule(app, deps);
   await registerSessionsModule(app, deps);
   await registerAttendanceModule(app, deps);
+  await registerAuditModule(app, deps);
 
   const attendanceForReports = createAttendanceForReports(db, database.dialect);
   const reports = createReportsService({ db, attendance: attendanceForReports });

@@ -8,8 +8,9 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
-import { createPasswordHasher } from '../../src/lib/passwords.js';
-import type { Role } from '../../src/modules/users/users.table.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/lib/passwords.js';
+import type { RateLimitStore } from '../../src/lib/rate-limiter.js';
+import type { Role, UserRow } from '../../src/modules/users/users.table.js';
 import { freshDatabaseUrl } from './databases.js';
 import { orgRow, userRow } from './rows.js';
 
@@ -25,7 +26,10 @@ export interface TestUser {
   name: string;
 }
 
-export async function createTestApp(env: Record<string, string> = {}) {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  opts: { hasher?: PasswordHasher; limits?: RateLimitStore } = {},
+) {
   const { url, drop } = await freshDatabaseUrl();
   const config: Config = loadConfig({
     NODE_ENV: 'test',
@@ -37,7 +41,13 @@ export async function createTestApp(env: Record<string, string> = {}) {
   });
   const database = await openDatabase(config.databaseUrl, { poolSize: 20 });
   await migrateToLatest(database);
-  const app = await buildApp({ config, database, hasher, logger: false });
+  const app = await buildApp({
+    config,
+    database,
+    hasher: opts.hasher ?? hasher,
+    limits: opts.limits,
+    logger: false,
+  });
   await app.ready();
   const db: Kysely<Database> = database.db;
   let seq = 0;
@@ -48,7 +58,7 @@ export async function createTestApp(env: Record<string, string> = {}) {
       await db.insertInto('organizations').values(row).execute();
       return row;
     },
-    async user(role: Role, orgId: string | null, patch: Partial<Database['users']> = {}): Promise<TestUser> {
+    async user(role: Role, orgId: string | null, patch: Partial<UserRow> = {}): Promise<TestUser> {
       const n = ++seq;
       const row = userRow(orgId, {
         name: `${role} ${n}`,

@@ -129,6 +129,7 @@ export function userRow(orgId: string | null, patch: Partial<UserRow> = {}): Req
     created_at: now,
     updated_at: now,
     last_login_at: null,
+    credentials_version: 0,
     ...patch,
   };
 }

@@ -134,6 +134,8 @@ const orgQuery = (c: Ctx) => ({ org_id: c.orgId });
 export const MATRIX: Record<string, Row> = {
   // Health and the public auth routes: a token, if any, is not looked at.
   'GET /health': { expect: e(ok, ok, ok, ok, ok, ok) },
+  'GET /health/live': { expect: e(ok, ok, ok, ok, ok, ok) },
+  'GET /health/ready': { expect: e(ok, ok, ok, ok, ok, ok) },
   'POST /auth/register': {
     expect: e(ok, ok, ok, ok, ok, ok),
     body: (c) => ({
@@ -363,6 +365,10 @@ export const MATRIX: Record<string, Row> = {
     orgScoped: true,
     query: orgQuery,
   },
+
+  // The audit log: admins read their organization's, super_admin every organization's (or one).
+  'GET /admin/audit': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+  'GET /admin/audit/export.csv': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
 
   // Admin dashboard and maintenance: admins (their org) and super_admin.
   'GET /admin/dashboard/stats': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },

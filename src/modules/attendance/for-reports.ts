@@ -12,15 +12,21 @@ import { sessionsRepository } from '../sessions/sessions.repository.js';
 import { expectedAttendeesRepository } from './expected-attendees.repository.js';
 import { closeIfEnded } from './session-close.js';
 
+/** Called after each unit of a long job (the CLI prints it on stderr). */
+export type Progress = (done: number, total: number) => void;
+
 export function createAttendanceForReports(
   db: Kysely<Database>,
   dialect: DialectName,
 ): AttendanceForReports & {
-  closeAllEnded(now: number): Promise<number>;
+  closeAllEnded(now: number, onProgress?: Progress): Promise<number>;
 } {
-  const closeEnded = async (orgId: string | typeof ALL_ORGS, now: number) => {
+  const closeEnded = async (orgId: string | typeof ALL_ORGS, now: number, onProgress?: Progress) => {
     const ended = await sessionsRepository.listEndedUnclosed(db, orgId, now);
-    for (const s of ended) await closeIfEnded(db, dialect, s, now);
+    for (const [i, s] of ended.entries()) {
+      await closeIfEnded(db, dialect, s, now);
+      onProgress?.(i + 1, ended.length);
+    }
     // Sessions closed before counting existed (or written by other tools) are counted once here.
     await sessionCountsRepository.fillMissing(db, orgId);
     return ended.length;
@@ -29,7 +35,7 @@ export function createAttendanceForReports(
   return {
     closeEndedSessions: (orgId, now) => closeEnded(orgId, now),
     /** For cron (`npm run cli -- close-ended`): every organization. */
-    closeAllEnded: (now) => closeEnded(ALL_ORGS, now),
+    closeAllEnded: (now, onProgress) => closeEnded(ALL_ORGS, now, onProgress),
 
     async sessionAttendees(orgId, sessionId, now): Promise<SessionAttendees | null> {
       let session = await sessionsRepository.findById(db, orgId, sessionId);

@@ -158,7 +158,7 @@ export function createOverridesService(deps: AttendanceDeps) {
     async correct(actor: Actor, recordId: string, input: UpdateRecordInput) {
       const found = await recordsRepository.findWithSessionOwner(db, scopeOf(actor), recordId);
       if (!found) throw notFound('Attendance record');
-      assertCanManageSession(actor, { org_id: found.org_id, created_by: found.session_created_by });
+      assertCanManageSession(actor, { org_id: found.org_id, teacher_ids: found.session_teacher_ids });
       const t = now();
       const updated = await db.transaction().execute(async (tx) => {
         await sessionsRepository.lockForClose(tx, dialect, found.session_id);

@@ -4,7 +4,8 @@ import { pageRequest, pagination } from '../../lib/pagination.js';
 import { type Actor, isStaff, type OrgScope, scopeOf } from '../../lib/tenancy.js';
 import { localDateRangeMs, parseLocalDate, toIso } from '../../lib/time.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
-import { toSessionDto } from '../sessions/sessions.mapper.js';
+import { canManageSession } from '../sessions/session-access.js';
+import { toSessionDto, toStaffSessionDto } from '../sessions/sessions.mapper.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import { usersRepository } from '../users/users.repository.js';
 import { toRecordDto } from './attendance.mapper.js';
@@ -114,7 +115,7 @@ export function createReadsService(deps: AttendanceDeps) {
       };
       const checkedIn = counts.present + counts.late;
       return {
-        session: toSessionDto(s, { withCode: true }),
+        session: toStaffSessionDto(s, { withCode: canManageSession(actor, s) }),
         expected,
         counts,
         checked_in: checkedIn,

@@ -1,8 +1,8 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { Email, Nullable, Uuid } from '../../lib/strings.js';
+import { DisplayName, Email, Nullable, Uuid } from '../../lib/strings.js';
 
-const OrgName = Type.String({ minLength: 1, maxLength: 255 });
+const OrgName = DisplayName(255);
 const Text = Type.String({ maxLength: 2000 });
 const Phone = Type.String({ maxLength: 40 });
 const TimeZone = Type.String({

@@ -35,3 +35,10 @@ export interface AttendanceSessionsTable {
 }
 export type AttendanceSessionRow = Selectable<AttendanceSessionsTable>;
 export type NewAttendanceSessionRow = Insertable<AttendanceSessionsTable>;
+
+/** "The session's teachers" (API.md Part 2): who runs a session besides the org's admins. */
+export interface SessionTeachersTable {
+  session_id: string;
+  user_id: string;
+  org_id: string;
+}
