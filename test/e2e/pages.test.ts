@@ -284,7 +284,7 @@ describe.skipIf(skip)('web app in Chromium', () => {
     for (const phone of [true, false]) {
       const { page, problems } = await rolePage(school.admin.email, phone);
       await page.waitForURL('**/app/admin');
-      await page.getByText('Rate, last 30 days').waitFor();
+      await page.getByText('Rate, last 30 days', { exact: true }).waitFor();
       await page.locator('.chart canvas').waitFor();
       await screenshot(page, `admin-${phone ? 'phone' : 'desktop'}`);
       await expectAccessible(page, 'admin dashboard');

@@ -4,6 +4,291 @@
  */
 
 export interface paths {
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log, newest first (admin: own organization; super_admin: all, or org_id)
+         * @description Filters combine with AND. `action` ending in "." matches a prefix.
+         *
+         *     Actions (`<object>.<verb>`):
+         *
+         *     - `auth.registered`: self-registration of a student
+         *     - `auth.login`: a successful sign-in
+         *     - `auth.login_limited`: sign-in refused after a burst of failures (per account or per address)
+         *     - `auth.refresh_reused`: an old refresh token was presented: the whole login session was revoked
+         *     - `auth.password_changed`: the user changed their password
+         *     - `organization.created`: organization created
+         *     - `organization.updated`: organization settings changed
+         *     - `user.created`: user created by an admin
+         *     - `user.updated`: user changed by an admin
+         *     - `user.deactivated`: user soft-deleted (deactivated)
+         *     - `user.bulk_created`: bulk import finished (counts in details)
+         *     - `user.inactive_deactivated`: users without a login for N days deactivated
+         *     - `group.created`: group created
+         *     - `group.updated`: group renamed or described
+         *     - `group.deleted`: group deleted
+         *     - `group.members_added`: members added to a group
+         *     - `group.member_removed`: member removed from a group
+         *     - `session.created`: attendance session created
+         *     - `session.updated`: attendance session changed
+         *     - `session.cancelled`: attendance session cancelled
+         *     - `session.closed`: attendance session closed (absentees recorded)
+         *     - `record.force_checked_in`: a teacher or admin checked a user in
+         *     - `record.force_updated`: force check-in on an existing record
+         *     - `record.corrected`: a record’s status or notes corrected
+         *     - `review.accepted`: a flagged record accepted
+         *     - `review.rejected`: a flagged record rejected (status absent)
+         *     - `maintenance.sessions_cleaned`: expired login sessions deleted
+         *     - `webhook.created`: webhook endpoint created
+         *     - `webhook.updated`: webhook endpoint changed
+         *     - `webhook.deleted`: webhook endpoint deleted
+         *     - `webhook.secret_rotated`: webhook signing secret rotated
+         *     - `webhook.delivery_retried`: a webhook delivery retried by hand
+         *     - `warning_rule.created`: warning rule created
+         *     - `warning_rule.updated`: warning rule changed
+         *     - `warning_rule.deleted`: warning rule deleted
+         *     - `job.created`: a background job (bulk import) started
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description exact action, or a prefix ending in "." (user.) */
+                    action?: string;
+                    /** @description UUID */
+                    actor_id?: string;
+                    /** @description ISO 8601 date-time or YYYY-MM-DD; a bare date in `to` includes that whole day */
+                    from?: string;
+                    /** @description UUID */
+                    org_id?: string;
+                    page?: number;
+                    per_page?: number;
+                    /** @description UUID */
+                    target_id?: string;
+                    target_type?: string;
+                    /** @description ISO 8601 date-time or YYYY-MM-DD; a bare date in `to` includes that whole day */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description <object>.<verb>; the list is in the route description */
+                                action: string;
+                                actor_email: string | null;
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                audit_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                details: {
+                                    [key: string]: unknown;
+                                } | null;
+                                ip_address: string | null;
+                                org_id: string | null;
+                                target_id: string | null;
+                                target_type: string | null;
+                            }[];
+                            message: string;
+                            pagination: {
+                                page: number;
+                                pages: number;
+                                per_page: number;
+                                total: number;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log as CSV (same filters, every matching entry, streamed)
+         * @description Cells that begin with = + - @ are neutralised against formula injection.
+         *
+         *     Actions (`<object>.<verb>`):
+         *
+         *     - `auth.registered`: self-registration of a student
+         *     - `auth.login`: a successful sign-in
+         *     - `auth.login_limited`: sign-in refused after a burst of failures (per account or per address)
+         *     - `auth.refresh_reused`: an old refresh token was presented: the whole login session was revoked
+         *     - `auth.password_changed`: the user changed their password
+         *     - `organization.created`: organization created
+         *     - `organization.updated`: organization settings changed
+         *     - `user.created`: user created by an admin
+         *     - `user.updated`: user changed by an admin
+         *     - `user.deactivated`: user soft-deleted (deactivated)
+         *     - `user.bulk_created`: bulk import finished (counts in details)
+         *     - `user.inactive_deactivated`: users without a login for N days deactivated
+         *     - `group.created`: group created
+         *     - `group.updated`: group renamed or described
+         *     - `group.deleted`: group deleted
+         *     - `group.members_added`: members added to a group
+         *     - `group.member_removed`: member removed from a group
+         *     - `session.created`: attendance session created
+         *     - `session.updated`: attendance session changed
+         *     - `session.cancelled`: attendance session cancelled
+         *     - `session.closed`: attendance session closed (absentees recorded)
+         *     - `record.force_checked_in`: a teacher or admin checked a user in
+         *     - `record.force_updated`: force check-in on an existing record
+         *     - `record.corrected`: a record’s status or notes corrected
+         *     - `review.accepted`: a flagged record accepted
+         *     - `review.rejected`: a flagged record rejected (status absent)
+         *     - `maintenance.sessions_cleaned`: expired login sessions deleted
+         *     - `webhook.created`: webhook endpoint created
+         *     - `webhook.updated`: webhook endpoint changed
+         *     - `webhook.deleted`: webhook endpoint deleted
+         *     - `webhook.secret_rotated`: webhook signing secret rotated
+         *     - `webhook.delivery_retried`: a webhook delivery retried by hand
+         *     - `warning_rule.created`: warning rule created
+         *     - `warning_rule.updated`: warning rule changed
+         *     - `warning_rule.deleted`: warning rule deleted
+         *     - `job.created`: a background job (bulk import) started
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description exact action, or a prefix ending in "." (user.) */
+                    action?: string;
+                    /** @description UUID */
+                    actor_id?: string;
+                    /** @description ISO 8601 date-time or YYYY-MM-DD; a bare date in `to` includes that whole day */
+                    from?: string;
+                    /** @description UUID */
+                    org_id?: string;
+                    /** @description UUID */
+                    target_id?: string;
+                    target_type?: string;
+                    /** @description ISO 8601 date-time or YYYY-MM-DD; a bare date in `to` includes that whole day */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/csv attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/dashboard/stats": {
         parameters: {
             query?: never;
@@ -215,6 +500,10 @@ export interface paths {
                 content: {
                     "application/json": {
                         description?: string | null;
+                        /**
+                         * Format: display-name
+                         * @description at most 255 characters, at least one visible; no control or bidi-override characters
+                         */
                         name: string;
                         /**
                          * Format: uuid
@@ -418,6 +707,10 @@ export interface paths {
                 content: {
                     "application/json": {
                         description?: string | null;
+                        /**
+                         * Format: display-name
+                         * @description at most 255 characters, at least one visible; no control or bidi-override characters
+                         */
                         name?: string;
                     };
                 };
@@ -972,6 +1265,10 @@ export interface paths {
                         description?: string | null;
                         /** @description minutes after start */
                         late_after_minutes?: number;
+                        /**
+                         * Format: display-name
+                         * @description at most 255 characters, at least one visible; no control or bidi-override characters
+                         */
                         name: string;
                         self_registration?: boolean;
                         /** @description IANA time zone, e.g. Europe/Paris */
@@ -1168,6 +1465,10 @@ export interface paths {
                         is_active?: boolean;
                         /** @description minutes after start */
                         late_after_minutes?: number;
+                        /**
+                         * Format: display-name
+                         * @description at most 255 characters, at least one visible; no control or bidi-override characters
+                         */
                         name?: string;
                         self_registration?: boolean;
                         /** @description IANA time zone, e.g. Europe/Paris */
@@ -1403,7 +1704,7 @@ export interface paths {
                     active?: boolean;
                     /** @description UUID */
                     created_by?: string;
-                    /** @description YYYY-MM-DD (org zone, inclusive) or ISO instant; on start_time */
+                    /** @description YYYY-MM-DD (org zone, inclusive) or ISO instant, years 1970..2200; on start_time */
                     from?: string;
                     /** @description UUID */
                     group_id?: string;
@@ -1411,7 +1712,9 @@ export interface paths {
                     org_id?: string;
                     page?: number;
                     per_page?: number;
-                    /** @description YYYY-MM-DD (org zone, inclusive) or ISO instant; on start_time */
+                    /** @description sessions this user is a teacher of (teacher_ids) */
+                    teacher_id?: string;
+                    /** @description YYYY-MM-DD (org zone, inclusive) or ISO instant, years 1970..2200; on start_time */
                     to?: string;
                 };
                 header?: never;
@@ -1454,6 +1757,8 @@ export interface paths {
                                 session_name: string;
                                 /** Format: date-time */
                                 start_time: string;
+                                /** @description the session’s teachers */
+                                teacher_ids: string[];
                                 timezone: string;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -1516,7 +1821,7 @@ export interface paths {
                         code?: string | null;
                         description?: string | null;
                         /**
-                         * @description ISO 8601. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone)
+                         * @description ISO 8601, years 1970..2200. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone). A naive time that does not exist there (inside a DST gap, e.g. 02:30 on the spring-forward night) is refused with 400; an ambiguous one (the repeated hour of the fall-back night) means the earlier instant, i.e. the offset in force before the change (01:30 in New York on 2026-11-01 is 05:30Z). Send an offset to pick the later one.
                          * @example 2025-07-05T09:00:00
                          */
                         end_time: string;
@@ -1539,12 +1844,18 @@ export interface paths {
                         org_id?: string;
                         /** @description default: true when a code is given; a code is generated if none is */
                         require_code?: boolean;
+                        /**
+                         * Format: display-name
+                         * @description at most 255 characters, at least one visible; no control or bidi-override characters
+                         */
                         session_name: string;
                         /**
-                         * @description ISO 8601. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone)
+                         * @description ISO 8601, years 1970..2200. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone). A naive time that does not exist there (inside a DST gap, e.g. 02:30 on the spring-forward night) is refused with 400; an ambiguous one (the repeated hour of the fall-back night) means the earlier instant, i.e. the offset in force before the change (01:30 in New York on 2026-11-01 is 05:30Z). Send an offset to pick the later one.
                          * @example 2025-07-05T09:00:00
                          */
                         start_time: string;
+                        /** @description the session’s teachers (they run it with the org’s admins); admins set it. Default: the creating teacher, or none when an admin creates it */
+                        teacher_ids?: string[];
                         /** @description IANA zone; default the organization’s */
                         timezone?: string;
                     };
@@ -1585,6 +1896,8 @@ export interface paths {
                                 session_name: string;
                                 /** Format: date-time */
                                 start_time: string;
+                                /** @description the session’s teachers */
+                                teacher_ids: string[];
                                 timezone: string;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -1693,6 +2006,8 @@ export interface paths {
                                 session_name: string;
                                 /** Format: date-time */
                                 start_time: string;
+                                /** @description the session’s teachers */
+                                teacher_ids: string[];
                                 timezone: string;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -1760,7 +2075,7 @@ export interface paths {
                         code?: string | null;
                         description?: string | null;
                         /**
-                         * @description ISO 8601. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone)
+                         * @description ISO 8601, years 1970..2200. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone). A naive time that does not exist there (inside a DST gap, e.g. 02:30 on the spring-forward night) is refused with 400; an ambiguous one (the repeated hour of the fall-back night) means the earlier instant, i.e. the offset in force before the change (01:30 in New York on 2026-11-01 is 05:30Z). Send an offset to pick the later one.
                          * @example 2025-07-05T09:00:00
                          */
                         end_time?: string;
@@ -1778,12 +2093,18 @@ export interface paths {
                         location_radius?: number | null;
                         /** @description default: true when a code is given; a code is generated if none is */
                         require_code?: boolean;
+                        /**
+                         * Format: display-name
+                         * @description at most 255 characters, at least one visible; no control or bidi-override characters
+                         */
                         session_name?: string;
                         /**
-                         * @description ISO 8601. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone)
+                         * @description ISO 8601, years 1970..2200. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone). A naive time that does not exist there (inside a DST gap, e.g. 02:30 on the spring-forward night) is refused with 400; an ambiguous one (the repeated hour of the fall-back night) means the earlier instant, i.e. the offset in force before the change (01:30 in New York on 2026-11-01 is 05:30Z). Send an offset to pick the later one.
                          * @example 2025-07-05T09:00:00
                          */
                         start_time?: string;
+                        /** @description the session’s teachers (they run it with the org’s admins); admins set it. Default: the creating teacher, or none when an admin creates it */
+                        teacher_ids?: string[];
                         /** @description IANA zone; default the organization’s */
                         timezone?: string;
                     };
@@ -1824,6 +2145,8 @@ export interface paths {
                                 session_name: string;
                                 /** Format: date-time */
                                 start_time: string;
+                                /** @description the session’s teachers */
+                                teacher_ids: string[];
                                 timezone: string;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -1920,6 +2243,8 @@ export interface paths {
                                 session_name: string;
                                 /** Format: date-time */
                                 start_time: string;
+                                /** @description the session’s teachers */
+                                teacher_ids: string[];
                                 timezone: string;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -2032,6 +2357,8 @@ export interface paths {
                                     session_name: string;
                                     /** Format: date-time */
                                     start_time: string;
+                                    /** @description the session’s teachers */
+                                    teacher_ids: string[];
                                     timezone: string;
                                     /** Format: date-time */
                                     updated_at: string;
@@ -2288,6 +2615,10 @@ export interface paths {
                     "application/json": {
                         /** Format: email */
                         email: string;
+                        /**
+                         * Format: display-name
+                         * @description at most 100 characters, at least one visible; no control or bidi-override characters
+                         */
                         name: string;
                         /**
                          * Format: uuid
@@ -2469,6 +2800,10 @@ export interface paths {
                         /** Format: email */
                         email?: string;
                         is_active?: boolean;
+                        /**
+                         * Format: display-name
+                         * @description at most 100 characters, at least one visible; no control or bidi-override characters
+                         */
                         name?: string;
                         password?: string;
                         /** @enum {unknown} */
@@ -3391,11 +3726,11 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     end_date?: string;
                     page?: number;
                     per_page?: number;
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     start_date?: string;
                 };
                 header?: never;
@@ -3866,6 +4201,8 @@ export interface paths {
                                     session_name: string;
                                     /** Format: date-time */
                                     start_time: string;
+                                    /** @description the session’s teachers */
+                                    teacher_ids: string[];
                                     timezone: string;
                                     /** Format: date-time */
                                     updated_at: string;
@@ -3934,11 +4271,11 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     end_date?: string;
                     page?: number;
                     per_page?: number;
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     start_date?: string;
                 };
                 header?: never;
@@ -4310,6 +4647,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * Format: display-name
+                         * @description at most 100 characters, at least one visible; no control or bidi-override characters
+                         */
                         name: string;
                     };
                 };
@@ -4450,6 +4791,10 @@ export interface paths {
                     "application/json": {
                         /** Format: email */
                         email: string;
+                        /**
+                         * Format: display-name
+                         * @description at most 100 characters, at least one visible; no control or bidi-override characters
+                         */
                         name: string;
                         /**
                          * Format: uuid
@@ -4938,7 +5283,8 @@ export interface paths {
                             data: {
                                 /** @enum {unknown} */
                                 database: "ok" | "unavailable";
-                                dialect: string;
+                                /** @description Only with the metrics token (operators) */
+                                dialect?: string;
                                 /** @enum {unknown} */
                                 status: "ok" | "degraded";
                                 uptime_s: number;
@@ -4959,11 +5305,124 @@ export interface paths {
                             data: {
                                 /** @enum {unknown} */
                                 database: "ok" | "unavailable";
-                                dialect: string;
+                                /** @description Only with the metrics token (operators) */
+                                dialect?: string;
                                 /** @enum {unknown} */
                                 status: "ok" | "degraded";
                                 uptime_s: number;
                                 version: string;
+                            };
+                            message: string;
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process answers (no database access: a restart would not help a database outage) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @enum {string} */
+                                status: "ok";
+                            };
+                            message: string;
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ready for traffic: the database answers and every migration is applied */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @enum {unknown} */
+                                database: "ok" | "unavailable";
+                                /** @enum {unknown} */
+                                migrations: "applied" | "pending" | "unknown";
+                                pending_migrations?: number;
+                                /** @enum {unknown} */
+                                status: "ready" | "not_ready";
+                            };
+                            message: string;
+                            success: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @enum {unknown} */
+                                database: "ok" | "unavailable";
+                                /** @enum {unknown} */
+                                migrations: "applied" | "pending" | "unknown";
+                                pending_migrations?: number;
+                                /** @enum {unknown} */
+                                status: "ready" | "not_ready";
                             };
                             message: string;
                             success: boolean;
@@ -4991,12 +5450,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     end_date?: string;
                     interval?: "day" | "week" | "month";
                     /** @description UUID */
                     org_id?: string;
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     start_date?: string;
                 };
                 header?: never;
@@ -5093,7 +5552,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     end_date?: string;
                     /** @description UUID */
                     group_id?: string;
@@ -5101,7 +5560,7 @@ export interface paths {
                     org_id?: string;
                     /** @description UUID */
                     session_id?: string;
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     start_date?: string;
                     /** @description UUID */
                     user_id?: string;
@@ -5178,7 +5637,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     end_date?: string;
                     /** @description UUID */
                     group_id?: string;
@@ -5186,7 +5645,7 @@ export interface paths {
                     org_id?: string;
                     /** @description UUID */
                     session_id?: string;
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     start_date?: string;
                     /** @description UUID */
                     user_id?: string;
@@ -5263,11 +5722,11 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     end_date?: string;
                     /** @description UUID */
                     org_id?: string;
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     start_date?: string;
                 };
                 header?: never;
@@ -5495,13 +5954,13 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     end_date?: string;
                     /** @description UUID */
                     org_id?: string;
                     page?: number;
                     per_page?: number;
-                    /** @description YYYY-MM-DD */
+                    /** @description YYYY-MM-DD (years 1970..2200) */
                     start_date?: string;
                 };
                 header?: never;

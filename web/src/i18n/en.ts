@@ -151,6 +151,15 @@ export const en = {
   'teacher.online': 'Online',
   'teacher.radiusShort': '{radius} m around {lat}, {lon}',
 
+  'projector.open': 'Projector view',
+  'projector.fullscreen': 'Full screen',
+  'projector.scan': 'Scan with your phone’s camera, or type the code:',
+  'projector.qrLabel': 'QR code of the check-in link',
+  'projector.codeLabel': 'Check-in code:',
+  'projector.count': '{in} of {expected} checked in',
+  'projector.feedLost': 'Connection lost: the count is not updating (last update {time}). Check the network.',
+  'projector.noCode': 'This session has no check-in code. Set a code to show a QR here.',
+
   'admin.title': 'Dashboard',
   'admin.users': 'Users',
   'admin.groups': 'Groups',

@@ -31,7 +31,8 @@ export function CheckInPanel(p: {
   target: CheckInTarget;
   code?: string;
   scanTicket?: string;
-  onDone: (r: AttendanceRecord) => void;
+  /** Called with the record and the sentence that says the outcome (the caller keeps showing it). */
+  onDone: (r: AttendanceRecord, outcome: { kind: 'ok' | 'warn'; text: string }) => void;
 }) {
   const [fix, setFix] = useState<Fix>();
   const [geoProblem, setGeoProblem] = useState<GeoProblem>();
@@ -74,15 +75,16 @@ export function CheckInPanel(p: {
       setPhase('done');
       setRetry(undefined);
       const review = (record as { review_state?: string }).review_state === 'pending';
-      setResult({
-        kind: review || record.status === 'late' ? 'warn' : 'ok',
+      const outcome = {
+        kind: review || record.status === 'late' ? ('warn' as const) : ('ok' as const),
         text: review
           ? t('checkin.review')
           : record.status === 'late'
             ? t('checkin.late')
             : t('checkin.present'),
-      });
-      p.onDone(record);
+      };
+      setResult(outcome);
+      p.onDone(record, outcome);
     } catch (err) {
       setRetry(undefined);
       setPhase('idle');

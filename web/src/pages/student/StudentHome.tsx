@@ -52,7 +52,7 @@ export function StudentHome() {
 function OpenSessionCard({ s, onChanged }: { s: OpenSession; onChanged: () => void }) {
   const [started, setStarted] = useState(false);
   const [code, setCode] = useState('');
-  const [out, setOut] = useState<{ kind: 'ok' | 'error'; text: string }>();
+  const [out, setOut] = useState<{ kind: 'ok' | 'warn' | 'error'; text: string }>();
   const codeId = `code-${s.session_id}`;
 
   const checkOut = async () => {
@@ -110,11 +110,15 @@ function OpenSessionCard({ s, onChanged }: { s: OpenSession; onChanged: () => vo
               hasLocation: s.location_lat !== null || s.geofence !== null,
             }}
             code={s.require_code ? code : undefined}
-            onDone={onChanged}
+            onDone={(_r, outcome) => {
+              setOut(outcome);
+              onChanged();
+            }}
           />
         </>
       )}
-      {out && <Note kind={out.kind}>{out.text}</Note>}
+      {/* The panel says the outcome until the list reloads; then the card keeps saying it. */}
+      {out && s.checked_in && <Note kind={out.kind}>{out.text}</Note>}
     </article>
   );
 }

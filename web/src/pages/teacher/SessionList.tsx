@@ -20,8 +20,8 @@ export function SessionList({ base }: { base: string }) {
     const from = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10);
     const page = unwrapPage(await api.GET('/admin/sessions', { params: { query: { per_page: 100, from } } }));
     const me = auth.get().user;
-    // A teacher's own sessions; an admin sees the organization's.
-    return me?.role === 'teacher' ? page.items.filter((s) => s.created_by === me.user_id) : page.items;
+    // A teacher's own sessions (those they run: teacher_ids); an admin sees the organization's.
+    return me?.role === 'teacher' ? page.items.filter((s) => s.teacher_ids.includes(me.user_id)) : page.items;
   }, []);
 
   const now = Date.now();

@@ -7,6 +7,7 @@ import { ErrorNote, Loading, Note, StatusBadge } from '../../components/ui';
 import { t } from '../../i18n';
 import { downloadFile } from '../../lib/download';
 import { dateTime, percent, time } from '../../lib/format';
+import { linkClick } from '../../lib/router';
 import { useAsync } from '../../lib/use-async';
 
 type Attendee = DetailedReport['attendees'][number];
@@ -78,6 +79,11 @@ export function SessionReport({ sessionId }: { base: string; sessionId: string }
         <button type="button" class="btn btn-secondary" onClick={() => download('xlsx')}>
           {t('teacher.xlsx')}
         </button>
+        {!d.session.closed && (
+          <a class="btn btn-secondary" href={`${location.pathname}/projector`} onClick={linkClick}>
+            {t('projector.open')}
+          </a>
+        )}
         {!d.session.closed && (
           <button type="button" class="btn btn-danger" onClick={close}>
             {t('teacher.closeSession')}

@@ -4,6 +4,7 @@ import { Layout, type NavItem } from '../../components/Layout';
 import type { MessageKey } from '../../i18n';
 import { t } from '../../i18n';
 import { CreateSession } from './CreateSession';
+import { Projector } from './Projector';
 import { reportPath } from './paths';
 import { SessionList } from './SessionList';
 import { SessionReport } from './SessionReport';
@@ -11,6 +12,12 @@ import { SessionReport } from './SessionReport';
 export function sessionPage(path: string, base: string) {
   if (path === `${base}/new`)
     return { title: 'teacher.createTitle' as MessageKey, body: <CreateSession base={base} /> };
+  const pj = new RegExp(`^${reportPath(base, '([^/]+)')}/projector$`).exec(path);
+  if (pj)
+    return {
+      title: 'projector.open' as MessageKey,
+      body: <Projector sessionId={decodeURIComponent(pj[1]!)} />,
+    };
   const m = new RegExp(`^${reportPath(base, '([^/]+)')}$`).exec(path);
   if (m)
     return { title: undefined, body: <SessionReport base={base} sessionId={decodeURIComponent(m[1]!)} /> };
