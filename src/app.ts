@@ -32,6 +32,7 @@ import { installDocs } from './plugins/docs.js';
 import { installErrorHandler } from './plugins/error-handler.js';
 import { installIdempotency } from './plugins/idempotency.js';
 import { hasBearer, installMetrics } from './plugins/metrics.js';
+import { loggerOptions, OneLinePerResponse } from './plugins/request-log.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
 import { installValidators } from './plugins/validation.js';
 import { installWebApp } from './plugins/web-app.js';
@@ -49,6 +50,8 @@ export interface AppOptions {
   logger?: boolean;
   /** The change bus (src/lib/change-events.ts); tests pass one to subscribe. */
   changes?: ChangeBus;
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: { write(line: string): void };
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -56,20 +59,9 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function buildApp(opts: AppOptions) {
   const { config, database } = opts;
   const app = Fastify({
-    logger:
-      opts.logger === false
-        ? false
-        : {
-            level: config.logLevel,
-            redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refresh_token'],
-              censor: '[redacted]',
-            },
-            serializers: {
-              // Paths only: a query string may carry something a client should not have put there.
-              req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
-            },
-          },
+    logger: opts.logger === false ? false : loggerOptions(config.logLevel, opts.logStream),
+    // One line per response instead of Fastify's two (src/plugins/request-log.ts).
+    logController: new OneLinePerResponse(),
     bodyLimit: config.bodyLimitBytes,
     // Slow clients (README "Server timeouts and connection caps"): Node answers 408 and closes a
     // connection whose headers (or whole request) have not arrived in time. Node checks those two
@@ -135,7 +127,7 @@ export async function buildApp(opts: AppOptions) {
       timeCost: config.argon2TimeCost,
     });
   const limits = opts.limits ?? createMemoryStore();
-  installAuthenticate(app, { db, tokens });
+  installAuthenticate(app, { db, tokens, sessionGuard: database.sessionGuard });
   installIdempotency(app, { db, secretKey: config.secretKey });
 
   const auth = createAuthService({ db, config, hasher, tokens, limits });

@@ -30,7 +30,12 @@ export interface TestUser {
 
 export async function createTestApp(
   env: Record<string, string> = {},
-  opts: { hasher?: PasswordHasher; limits?: RateLimitStore; changes?: ChangeBus } = {},
+  opts: {
+    hasher?: PasswordHasher;
+    limits?: RateLimitStore;
+    changes?: ChangeBus;
+    logStream?: { write(line: string): void };
+  } = {},
 ) {
   const { url, drop } = await freshDatabaseUrl();
   const config: Config = loadConfig({
@@ -48,8 +53,8 @@ export async function createTestApp(
     database,
     hasher: opts.hasher ?? hasher,
     limits: opts.limits,
-    logger: false,
     changes: opts.changes,
+    ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }),
   });
   await app.ready();
   const db: Kysely<Database> = database.db;
