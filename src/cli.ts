@@ -1,20 +1,24 @@
 /**
- * Maintenance jobs for cron: `npm run cli -- <command> [options]` (or `node dist/cli.js …`).
- *   close-ended                               close every session past its end (absent records)
- *   cleanup-sessions [--older-than-days 30]   delete login sessions expired/revoked that long ago
- *   deactivate-inactive --days N [--org ID]   deactivate users with no login for N days
- * Each prints one JSON line and exits 0, or prints the error and exits 1.
+ * Maintenance jobs for cron: `npm run cli -- <command> [options]` (built: `npm run cli:prod -- …`,
+ * i.e. `node dist/cli.js …`). `--help` needs no configuration and touches no database.
+ * Output contract (README "Maintenance CLI"): stdout is one JSON line per run; messages and
+ * progress go to stderr; exit codes are the EXIT constants below.
  */
 
 import { parseArgs } from 'node:util';
-import type { Config } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createChangeBus } from './lib/change-events.js';
 import { createPasswordHasher } from './lib/passwords.js';
 import type { Actor } from './lib/tenancy.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createAttendanceForReports } from './modules/attendance/for-reports.js';
+import { createRecordWriter } from './modules/attendance/record-writer.js';
 import { createReportsService } from './modules/reports/reports.service.js';
 import { createUsersService } from './modules/users/users.service.js';
-import { configOrExit, prepareDatabase } from './start.js';
+import { prepareDatabase } from './start.js';
+
+/** Exit codes (sysexits.h for usage and configuration, so cron mail tells them apart). */
+export const EXIT = { ok: 0, failed: 1, usage: 64, config: 78 } as const;
 
 /** Cron acts as the platform: a super_admin that is no user (the nil UUID marks it in the audit log). */
 const CRON: Actor = {
@@ -26,48 +30,147 @@ const CRON: Actor = {
   email: '',
 };
 
-const USAGE = `usage: npm run cli -- close-ended
-       npm run cli -- cleanup-sessions [--older-than-days 30]
-       npm run cli -- deactivate-inactive --days N [--org ORG_ID]`;
+interface Command {
+  summary: string;
+  usage: string;
+  details: string;
+  options: Record<string, { type: 'string' | 'boolean' }>;
+}
 
-async function run(command: string | undefined, args: string[], config: Config): Promise<unknown> {
-  const { values } = parseArgs({
-    args,
-    options: { 'older-than-days': { type: 'string' }, days: { type: 'string' }, org: { type: 'string' } },
-    strict: true,
-  });
-  const int = (v: string | undefined, name: string, fallback?: number) => {
-    if (v === undefined && fallback !== undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number of days`);
-    return n;
-  };
-  if (!['close-ended', 'cleanup-sessions', 'deactivate-inactive'].includes(command ?? ''))
-    throw new Error(USAGE);
-  const handle = await prepareDatabase(config);
+const COMMANDS: Record<string, Command> = {
+  'close-ended': {
+    summary: 'close every session past its end (expected attendees without a record: absent)',
+    usage: 'close-ended',
+    details: 'Output: {"command":"close-ended","closed":N}. Progress (sessions closed / total) on stderr.',
+    options: {},
+  },
+  'cleanup-sessions': {
+    summary: 'delete login sessions expired or revoked that long ago, and idempotency keys over a day old',
+    usage: 'cleanup-sessions [--older-than-days 30]',
+    details:
+      '  --older-than-days N   whole days (default 30)\n' +
+      'Output: {"command":"cleanup-sessions","deleted":N,"idempotency_keys_deleted":N}.',
+    options: { 'older-than-days': { type: 'string' } },
+  },
+  'deactivate-inactive': {
+    summary:
+      'deactivate users with no login (or, never logged in, created) for N days; revoke their sessions',
+    usage: 'deactivate-inactive --days N [--org ORG_ID]',
+    details:
+      '  --days N        whole days (required)\n' +
+      '  --org ORG_ID    one organization only (default: all)\n' +
+      'Never deactivates a super_admin. Output: {"command":"deactivate-inactive","count":N,...}.',
+    options: { days: { type: 'string' }, org: { type: 'string' } },
+  },
+};
+
+const EXIT_CODES = `Exit codes: ${EXIT.ok} done, ${EXIT.failed} the job failed (message on stderr), ${EXIT.usage} bad command or option, ${EXIT.config} invalid configuration.`;
+
+const USAGE = `usage: npm run cli -- <command> [options]     (built: npm run cli:prod -- <command>)
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(21)} ${c.summary}`)
+  .join('\n')}
+
+Options: --help (also after a command). Configuration: the server's environment variables
+(DATABASE_URL above all; see .env.example). Output: one JSON line on stdout; messages on stderr.
+${EXIT_CODES}`;
+
+const commandHelp = (c: Command) =>
+  `usage: npm run cli -- ${c.usage}\n\n${c.summary}.\n${c.details}\n${EXIT_CODES}`;
+
+class UsageError extends Error {}
+
+const wholeDays = (v: string | undefined, name: string, fallback?: number) => {
+  if (v === undefined && fallback !== undefined) return fallback;
+  const n = Number(v);
+  if (v === undefined || v.trim() === '' || !Number.isInteger(n) || n < 0)
+    throw new UsageError(`--${name} must be a whole number of days`);
+  return n;
+};
+
+async function run(command: string, values: Record<string, string | boolean | undefined>, config: Config) {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  // Options are read before the database is opened: a typo costs nothing.
+  const olderThan =
+    command === 'cleanup-sessions' ? wholeDays(str('older-than-days'), 'older-than-days', 30) : 0;
+  const days = command === 'deactivate-inactive' ? wholeDays(str('days'), 'days') : 0;
+
+  const handle = await prepareDatabase(config, (m) => console.error(m));
   try {
     const { db } = handle;
-    const attendance = createAttendanceForReports(db, handle.dialect);
-    if (command === 'close-ended') return { closed: await attendance.closeAllEnded(Date.now()) };
+    const writer = createRecordWriter({ db, dialect: handle.dialect, changes: createChangeBus() });
+    const attendance = createAttendanceForReports(db, writer);
+    if (command === 'close-ended') {
+      let last = 0;
+      const closed = await attendance.closeAllEnded(Date.now(), (done, total) => {
+        // One line a second at most, and the last one.
+        if (done === total || Date.now() - last > 1000) {
+          last = Date.now();
+          console.error(`close-ended: ${done}/${total} sessions closed`);
+        }
+      });
+      return { closed };
+    }
     if (command === 'cleanup-sessions') {
       const admin = createAdminService({ db, attendance, reports: createReportsService({ db, attendance }) });
-      return await admin.cleanupSessions(CRON, int(values['older-than-days'], 'older-than-days', 30));
+      return await admin.cleanupSessions(CRON, olderThan);
     }
-    const users = createUsersService({ db, config, hasher: createPasswordHasher() });
-    return await users.deactivateInactive(CRON, {
-      inactive_days: int(values.days, 'days'),
-      org_id: values.org,
+    const hasher = createPasswordHasher({
+      memoryKib: config.argon2MemoryKib,
+      timeCost: config.argon2TimeCost,
     });
+    const users = createUsersService({ db, config, hasher });
+    return await users.deactivateInactive(CRON, { inactive_days: days, org_id: str('org') });
   } finally {
     await handle.close();
   }
 }
 
-const config = configOrExit();
-const [command, ...rest] = process.argv.slice(2);
-try {
-  console.log(JSON.stringify({ command, ...((await run(command, rest, config)) as object) }));
-} catch (err) {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    (command === undefined ? console.error : console.log)(USAGE);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const spec = COMMANDS[command];
+  if (!spec) {
+    console.error(`unknown command "${command}"\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${commandHelp(spec)}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    console.log(commandHelp(spec));
+    return EXIT.ok;
+  }
+
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    return EXIT.config;
+  }
+  try {
+    const result = await run(command, values, config);
+    console.log(JSON.stringify({ command, ...(result as object) }));
+    return EXIT.ok;
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    return err instanceof UsageError ? EXIT.usage : EXIT.failed;
+  }
 }
+
+process.exitCode = await main(process.argv.slice(2));

@@ -28,6 +28,35 @@ export interface Config {
   webConcurrency: number;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
+  /**
+   * PUBLIC_URL: where browsers reach the service (QR and calendar links, the Origin a cookie refresh
+   * must come from). No trailing slash. Default http://localhost:5000 outside production; required in production.
+   */
+  publicUrl: string;
+  /** Seconds during which the refresh token just rotated still returns the same new pair (two tabs). */
+  refreshGraceSeconds: number;
+  /** HTTP server limits (README "Server timeouts and connection caps"). */
+  http: HttpLimits;
+  /** Bearer token of GET /metrics; unset → /metrics answers 404. */
+  metricsToken: string | undefined;
+  argon2MemoryKib: number | undefined;
+  argon2TimeCost: number | undefined;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** PostgreSQL startup options appended after ours (libpq's PGOPTIONS). */
+  pgOptions: string | undefined;
+}
+
+export interface HttpLimits {
+  /** The request line and headers must arrive within this (slow-header clients, 408). */
+  headersTimeoutMs: number;
+  /** Headers and body must arrive within this (slow-body clients, 408). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A socket with no traffic either way is destroyed after this (0: never). */
+  idleTimeoutMs: number;
+  /** Connections one process accepts at once (0: no cap but the OS's file limit). */
+  maxConnections: number;
 }
 
 /** Values shipped in examples; accepted in development, refused in production. */
@@ -113,6 +142,44 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('BOOTSTRAP_ADMIN_EMAIL must be an email address');
   }
 
+  const http: HttpLimits = {
+    headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
+    requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
+    keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1_000, 600_000),
+    idleTimeoutMs: int('HTTP_IDLE_TIMEOUT_MS', 180_000, 0, 3_600_000),
+    maxConnections: int('HTTP_MAX_CONNECTIONS', 0, 0, 1_000_000),
+  };
+  // Node refuses a headers timeout longer than the request timeout (the request includes them).
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
+  const sqliteSynchronous = (str('SQLITE_SYNCHRONOUS') ?? 'FULL').toUpperCase();
+  if (sqliteSynchronous !== 'FULL' && sqliteSynchronous !== 'NORMAL') {
+    problems.push(`SQLITE_SYNCHRONOUS must be FULL or NORMAL (got "${sqliteSynchronous}")`);
+  }
+  const metricsToken = str('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters (it guards /metrics)');
+  }
+  const publicUrlRaw = str('PUBLIC_URL');
+  let publicUrl = 'http://localhost:5000';
+  if (publicUrlRaw === undefined) {
+    if (production)
+      problems.push('PUBLIC_URL must be set in production (e.g. https://attendance.example.edu)');
+  } else {
+    let u: URL | undefined;
+    try {
+      u = new URL(publicUrlRaw);
+    } catch {
+      u = undefined;
+    }
+    if (!u || !/^https?:$/.test(u.protocol) || u.search || u.hash || u.username || u.password)
+      problems.push(
+        `PUBLIC_URL must be an http(s) URL without query, fragment or credentials (got "${publicUrlRaw}")`,
+      );
+    else publicUrl = `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+  }
+
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
     host: str('HOST') ?? '127.0.0.1',
@@ -136,6 +203,14 @@ export function loadConfig(env: Env = process.env): Config {
     webConcurrency: int('WEB_CONCURRENCY', 1, 1, 64),
     bootstrapAdminEmail,
     bootstrapAdminPassword: str('BOOTSTRAP_ADMIN_PASSWORD'),
+    http: Object.freeze(http),
+    metricsToken,
+    argon2MemoryKib: env.ARGON2_MEMORY_KIB ? int('ARGON2_MEMORY_KIB', 19_456, 1_024, 4_194_304) : undefined,
+    argon2TimeCost: env.ARGON2_TIME_COST ? int('ARGON2_TIME_COST', 2, 1, 100) : undefined,
+    sqliteSynchronous: sqliteSynchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+    pgOptions: env.PGOPTIONS,
+    publicUrl,
+    refreshGraceSeconds: int('REFRESH_GRACE_SECONDS', 10, 0, 300),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -6,9 +6,9 @@
 import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
-import { openDatabase } from './db/connection.js';
+import type { DatabaseHandle } from './db/connection.js';
 import { createLimitStore } from './plugins/limit-store.js';
-import { configOrExit, prepareDatabase } from './start.js';
+import { configOrExit, openConfiguredDatabase, prepareDatabase } from './start.js';
 
 const config = configOrExit();
 
@@ -34,10 +34,10 @@ if (cluster.isPrimary) {
     await serve(handle);
   }
 } else {
-  await serve(await openDatabase(config.databaseUrl));
+  await serve(await openConfiguredDatabase(config));
 }
 
-async function serve(handle: Awaited<ReturnType<typeof openDatabase>>) {
+async function serve(handle: DatabaseHandle) {
   const limits = await createLimitStore(config.redisUrl);
   const app = await buildApp({ config, database: handle, limits });
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {

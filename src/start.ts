@@ -20,18 +20,32 @@ export function configOrExit(): Config {
   }
 }
 
+/** The database DATABASE_URL names, with the engine settings of the configuration. */
+export function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
+  return openDatabase(config.databaseUrl, {
+    sqliteSynchronous: config.sqliteSynchronous,
+    pgOptions: config.pgOptions,
+  });
+}
+
 /** Opens the database, applies migrations and creates the first super_admin when there is none. */
-export async function prepareDatabase(config: Config): Promise<DatabaseHandle> {
-  const handle = await openDatabase(config.databaseUrl);
+export async function prepareDatabase(
+  config: Config,
+  /** Where messages go: stdout for the server, stderr for the CLI (its stdout is one JSON line). */
+  log: (message: string) => void = console.log,
+): Promise<DatabaseHandle> {
+  const handle = await openConfiguredDatabase(config);
   const applied = await migrateToLatest(handle);
-  if (applied.length) console.log(`migrations applied: ${applied.join(', ')}`);
-  const boot = await bootstrapSuperAdmin(handle.db, config, createPasswordHasher());
+  if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+  const boot = await bootstrapSuperAdmin(
+    handle.db,
+    config,
+    createPasswordHasher({ memoryKib: config.argon2MemoryKib, timeCost: config.argon2TimeCost }),
+  );
   if (boot) {
-    console.log(`\nCreated the first super_admin: ${boot.email}`);
+    log(`\nCreated the first super_admin: ${boot.email}`);
     if (boot.generatedPassword) {
-      console.log(
-        `Its generated password (shown once, change it after logging in): ${boot.generatedPassword}\n`,
-      );
+      log(`Its generated password (shown once, change it after logging in): ${boot.generatedPassword}\n`);
     }
   }
   return handle;

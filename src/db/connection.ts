@@ -17,9 +17,27 @@ export interface DatabaseHandle {
   dialect: DialectName;
   /** A description of where the data lives, without credentials. */
   describe: string;
+  /** Connections of the pool now (for /metrics); SQLite has one connection and no pool. */
+  poolStats(): PoolStats;
   /** SQLite: tells the login-session cache when users or sessions may have changed (src/plugins/session-cache.ts). */
   sessionGuard?: SessionChangeGuard;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+  max: number;
+}
+
+export interface OpenOptions {
+  poolSize?: number;
+  /** PRAGMA synchronous (config SQLITE_SYNCHRONOUS). */
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** PostgreSQL startup options after ours (config PGOPTIONS). */
+  pgOptions?: string;
 }
 
 export function dialectOf(url: string): DialectName {
@@ -37,7 +55,7 @@ export function sqlitePath(url: string): string {
   return m[1];
 }
 
-export async function openDatabase(url: string, opts: { poolSize?: number } = {}): Promise<DatabaseHandle> {
+export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<DatabaseHandle> {
   const dialect = dialectOf(url);
   const poolSize = opts.poolSize ?? 10;
   if (dialect === 'sqlite') {
@@ -46,7 +64,7 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
     const sqlite = new SqliteDriver(path);
     // WAL lets readers run beside the writer; FULL makes every acknowledged commit survive power loss.
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma(`synchronous = ${process.env.SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+    sqlite.pragma(`synchronous = ${opts.sqliteSynchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     // Planner statistics: without them SQLite drives a user's report from the sessions table and
@@ -63,6 +81,7 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
       dialect,
       sessionGuard: statements.sessionGuard,
       describe: `sqlite:${path}`,
+      poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
       close: () => {
         clearInterval(optimizer);
         return db.destroy();
@@ -82,7 +101,7 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
       // database it spent ~100 ms compiling plans whose execution took 2 ms (decision 005).
       // PGOPTIONS comes after ours, so an operator's settings win; `?options=` in DATABASE_URL
       // replaces both (empty: send none, for poolers that refuse startup options).
-      options: pgStartupOptions(process.env.PGOPTIONS),
+      options: pgStartupOptions(opts.pgOptions),
     });
     // A lost connection emits 'error' on the pool (idle client) or on the client itself (checked
     // out). Unlistened, either would crash the process; the query in flight still fails (→ 503) and
@@ -92,7 +111,13 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
     // pg-cursor lets exports stream rows (Kysely's .stream()) instead of loading a whole result.
     const Cursor = (await import('pg-cursor')).default;
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
-    return { db, dialect, describe: redact(url), close: () => db.destroy() };
+    const poolStats = () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: poolSize,
+    });
+    return { db, dialect, describe: redact(url), poolStats, close: () => db.destroy() };
   }
   const mysql = await import('mysql2');
   const pool = mysql.createPool({
@@ -105,7 +130,15 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
     connectTimeout: 5000,
   });
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
-  return { db, dialect, describe: redact(url), close: () => db.destroy() };
+  // mysql2 exposes no pool counters; these arrays are its pool's state (absent ones read as 0).
+  const inner = pool as unknown as Record<string, { length: number } | undefined>;
+  const poolStats = () => ({
+    total: inner._allConnections?.length ?? 0,
+    idle: inner._freeConnections?.length ?? 0,
+    waiting: inner._connectionQueue?.length ?? 0,
+    max: poolSize,
+  });
+  return { db, dialect, describe: redact(url), poolStats, close: () => db.destroy() };
 }
 
 /** The startup options of every PostgreSQL connection: JIT off, then the operator's PGOPTIONS. */

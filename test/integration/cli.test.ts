@@ -21,6 +21,17 @@ const env = {
 };
 const cli = (...args: string[]) =>
   exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env });
+/** The machine output: exactly one JSON line on stdout (messages go to stderr). */
+const jsonLine = ({ stdout }: { stdout: string }) => {
+  const lines = stdout.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!);
+};
+/** No configuration at all: no DATABASE_URL, no secrets, not even NODE_ENV. */
+const bareCli = (...args: string[]) =>
+  exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    env: { PATH: process.env.PATH ?? '' },
+  });
 let handle: Awaited<ReturnType<typeof openDatabase>>;
 let sessionId: string;
 
@@ -57,8 +68,10 @@ afterAll(async () => {
 
 describe('maintenance CLI', () => {
   it('close-ended marks every expected attendee absent, once', async () => {
-    const first = JSON.parse((await cli('close-ended')).stdout.trim().split('\n').at(-1)!);
-    expect(first).toEqual({ command: 'close-ended', closed: 1 });
+    const run = await cli('close-ended');
+    expect(jsonLine(run)).toEqual({ command: 'close-ended', closed: 1 });
+    // Progress on stderr (and the first super_admin's creation, never on stdout).
+    expect(run.stderr).toContain('close-ended: 1/1 sessions closed');
     const absent = await handle.db
       .selectFrom('attendance_records')
       .select('status')
@@ -66,20 +79,16 @@ describe('maintenance CLI', () => {
       .execute();
     expect(absent).toHaveLength(5);
     expect(new Set(absent.map((r) => r.status))).toEqual(new Set(['absent']));
-    expect(JSON.parse((await cli('close-ended')).stdout.trim().split('\n').at(-1)!).closed).toBe(0);
-  }, 60_000);
+    expect(jsonLine(await cli('close-ended')).closed).toBe(0);
+  }, 120_000);
 
   it('cleanup-sessions deletes sessions revoked long ago', async () => {
-    const out = JSON.parse(
-      (await cli('cleanup-sessions', '--older-than-days', '30')).stdout.trim().split('\n').at(-1)!,
-    );
+    const out = jsonLine(await cli('cleanup-sessions', '--older-than-days', '30'));
     expect(out).toEqual({ command: 'cleanup-sessions', deleted: 1, idempotency_keys_deleted: 0 });
-  }, 60_000);
+  }, 120_000);
 
   it('deactivate-inactive deactivates users idle for that long', async () => {
-    const out = JSON.parse(
-      (await cli('deactivate-inactive', '--days', '90')).stdout.trim().split('\n').at(-1)!,
-    );
+    const out = jsonLine(await cli('deactivate-inactive', '--days', '90'));
     expect(out.count).toBe(1);
     const row = await handle.db
       .selectFrom('users')
@@ -87,13 +96,54 @@ describe('maintenance CLI', () => {
       .where('email', '=', 'student0@bench.example')
       .executeTakeFirstOrThrow();
     expect(row.is_active).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
-  it('refuses an unknown command or a bad option with exit code 1 and the usage', async () => {
+  it('refuses an unknown command or a bad option with exit code 64 and the usage', async () => {
     await expect(cli('explode')).rejects.toMatchObject({
-      code: 1,
+      code: 64,
+      stdout: '',
       stderr: expect.stringContaining('usage:'),
     });
-    await expect(cli('deactivate-inactive', '--days', 'many')).rejects.toMatchObject({ code: 1 });
-  }, 60_000);
+    await expect(cli()).rejects.toMatchObject({ code: 64, stderr: expect.stringContaining('Commands:') });
+    await expect(cli('deactivate-inactive', '--days', 'many')).rejects.toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining('--days must be a whole number'),
+    });
+    await expect(cli('deactivate-inactive')).rejects.toMatchObject({ code: 64 });
+    await expect(cli('close-ended', '--force')).rejects.toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining("Unknown option '--force'"),
+    });
+  }, 120_000);
+
+  it('prints --help for the CLI and each command with no configuration at all (exit 0)', async () => {
+    for (const flag of ['--help', '-h', 'help']) {
+      const { stdout } = await bareCli(flag);
+      for (const cmd of ['close-ended', 'cleanup-sessions', 'deactivate-inactive'])
+        expect(stdout).toContain(cmd);
+      expect(stdout).toContain('Exit codes: 0 done, 1 the job failed');
+    }
+    for (const [cmd, option] of [
+      ['close-ended', ''],
+      ['cleanup-sessions', '--older-than-days'],
+      ['deactivate-inactive', '--org ORG_ID'],
+    ] as const) {
+      const { stdout } = await bareCli(cmd, '--help');
+      expect(stdout).toContain(`usage: npm run cli -- ${cmd}`);
+      expect(stdout).toContain(option);
+    }
+  }, 120_000);
+
+  it('exits 78 on an invalid configuration, 1 when the job fails', async () => {
+    await expect(
+      exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'close-ended'], {
+        env: { ...env, DATABASE_URL: 'oracle://nowhere' },
+      }),
+    ).rejects.toMatchObject({ code: 78, stdout: '', stderr: expect.stringContaining('DATABASE_URL') });
+    await expect(
+      exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'close-ended'], {
+        env: { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+      }),
+    ).rejects.toMatchObject({ code: 1, stdout: '' });
+  }, 120_000);
 });

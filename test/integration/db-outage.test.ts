@@ -79,6 +79,11 @@ describe.skipIf(!runnable)('database outage and recovery', () => {
     const health = await t.app.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(503);
     expect(health.json().data).toMatchObject({ status: 'degraded', database: 'unavailable' });
+    // The load balancer's probe takes the instance out; the liveness probe does not restart it.
+    const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().data).toMatchObject({ status: 'not_ready', database: 'unavailable' });
+    expect((await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
     const login = await t.app.inject({
       method: 'POST',
       url: '/auth/login',
@@ -94,5 +99,6 @@ describe.skipIf(!runnable)('database outage and recovery', () => {
     }
     expect(recovered).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
   }, 60_000);
 });
