@@ -65,7 +65,7 @@ const PLAIN_STATEMENT = /^\s*(?:select|insert|update|delete|with|replace|commit|
  * and anything that is not plain DML. Not the two updates every authenticated request may cause
  * (`last_seen_at`, the refresh generation): they change nothing the cache keeps.
  */
-const AUTH_TABLE = /"(?:users|user_sessions)"/;
+const AUTH_TABLE = /\b(?:users|user_sessions)\b/; // quoted or not (raw SQL)
 const HARMLESS_SESSION_UPDATE =
   /^update "user_sessions" set (?:"refresh_gen" = \?, )?"last_seen_at" = \? where "session_id" = \?/;
 function invalidatesSessions(source: string): boolean {

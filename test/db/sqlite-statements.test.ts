@@ -106,6 +106,59 @@ describe('SQLite statements', () => {
     expect(cached.prepare('select id from t')).toBe(b);
   });
 
+  it("moves the session guard on writes that can change a login session, and on others' commits only", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stmt-guard-'));
+    try {
+      const file = join(dir, 'g.db');
+      const mine = new SqliteDriver(file);
+      mine.exec(`create table users (user_id text primary key, role text);
+        create table user_sessions (session_id text primary key, last_seen_at int, refresh_gen int, is_active int);
+        create table other (id int);
+        insert into users values ('u', 'student'); insert into user_sessions values ('s', 0, 0, 1);`);
+      const cached = withStatementCache(mine);
+      const guard = cached.sessionGuard;
+      const run = (sql: string, ...params: unknown[]) => cached.prepare(sql).run(params);
+      let v = guard.version();
+      const moved = () => {
+        const now = guard.version();
+        const m = now !== v;
+        v = now;
+        return m;
+      };
+      // Nothing a cached session depends on: reads, inserts, other tables, the per-request touches.
+      cached.prepare('select * from users').all([]);
+      run('insert into other values (?)', 1);
+      run('update "other" set "id" = ?', 2);
+      run('update "user_sessions" set "last_seen_at" = ? where "session_id" = ?', 5, 's');
+      run(
+        'update "user_sessions" set "refresh_gen" = ?, "last_seen_at" = ? where "session_id" = ? and "refresh_gen" = ?',
+        1,
+        6,
+        's',
+        0,
+      );
+      expect(moved()).toBe(false);
+      // Revocation, role change (quoted as Kysely writes it, and raw), deletion.
+      run('update "user_sessions" set "is_active" = ? where "session_id" = ?', 0, 's');
+      expect(moved()).toBe(true);
+      run('update "users" set "role" = ? where "user_id" = ?', 'admin', 'u');
+      expect(moved()).toBe(true);
+      run("update users set role = 'student'");
+      expect(moved()).toBe(true);
+      run('delete from user_sessions where session_id = ?', 'none');
+      expect(moved()).toBe(true);
+      // Any commit by another connection, whatever it wrote.
+      const other = new SqliteDriver(file);
+      other.exec('insert into other values (3)');
+      expect(moved()).toBe(true);
+      expect(moved()).toBe(false);
+      other.close();
+      mine.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('can stop iterating half way and run the statement again', () => {
     const { cached } = fixture();
     const byId = cached.prepare('select id from t order by id');
