@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/profile-summary.ts <file.cpuprofile> [top]` — self time of a V8 CPU profile by
+ * `npx tsx bench/profile-summary.ts [--last-s 10] <file.cpuprofile> [top]` — self time of a V8 CPU profile by
  * function and by package, as the percentages BENCHMARKS.md quotes. Idle and GC are their own lines.
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,11 @@ interface Node {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
-const [file, topArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const lastIdx = args.indexOf('--last-s');
+// `--last-s 10`: only the last 10 s of the profile — the load, without the process's start-up.
+const lastS = lastIdx >= 0 ? Number(args.splice(lastIdx, 2)[1]) : undefined;
+const [file, topArg] = args;
 if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [top]');
 const prof = JSON.parse(readFileSync(file, 'utf8')) as {
   nodes: Node[];
@@ -18,8 +22,12 @@ const prof = JSON.parse(readFileSync(file, 'utf8')) as {
 };
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
+const at: number[] = [];
+let t = 0;
+for (const d of prof.timeDeltas) at.push((t += d));
+const from = lastS === undefined ? Number.NEGATIVE_INFINITY : t - lastS * 1e6;
 for (const [i, id] of prof.samples.entries())
-  selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  if (at[i]! >= from) selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 
 const pkgOf = (url: string): string => {
