@@ -24,7 +24,10 @@ const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
 const at: number[] = [];
 let t = 0;
-for (const d of prof.timeDeltas) at.push((t += d));
+for (const d of prof.timeDeltas) {
+  t += d;
+  at.push(t);
+}
 const from = lastS === undefined ? Number.NEGATIVE_INFINITY : t - lastS * 1e6;
 for (const [i, id] of prof.samples.entries())
   if (at[i]! >= from) selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
