@@ -137,3 +137,32 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ROOT, 'docs/screenshots', `${name}.png`), fullPage: true });
 }
+
+/**
+ * Decodes a QR code from a screenshot with jsQR. Chromium turns the PNG into pixels (a blank page,
+ * outside the app), jsQR reads them: the same path a phone camera takes, minus the camera.
+ */
+export async function decodeQr(browser: Browser, png: Buffer): Promise<string | null> {
+  const ctx = await browser.newContext();
+  try {
+    const page = await ctx.newPage();
+    await page.addScriptTag({ path: join(ROOT, 'node_modules/jsqr/dist/jsQR.js') });
+    return await page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const g = canvas.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, canvas.width, canvas.height);
+      const jsQR = (
+        window as unknown as { jsQR: (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null }
+      ).jsQR;
+      return jsQR(d.data, d.width, d.height)?.data ?? null;
+    }, png.toString('base64'));
+  } finally {
+    await ctx.close();
+  }
+}
