@@ -127,6 +127,7 @@ async function main() {
       ...SECRETS,
       DATABASE_URL: databaseUrl,
       NODE_ENV: 'production',
+      PUBLIC_URL: 'http://127.0.0.1:5000',
       LOGIN_MAX_PER_IP: '1000000',
       LOGIN_MAX_PER_ACCOUNT: '10000',
     };

@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     [{ CORS_ORIGINS: 'not a url' }, 'CORS_ORIGINS'],
     [{ DEFAULT_GEOFENCE_RADIUS: '0' }, 'DEFAULT_GEOFENCE_RADIUS'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }, 'HTTP_HEADERS_TIMEOUT_MS'],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '10' }, 'HTTP_HEADERS_TIMEOUT_MS'],
+    [{ HTTP_MAX_CONNECTIONS: '-1' }, 'HTTP_MAX_CONNECTIONS'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+    [{ SQLITE_SYNCHRONOUS: 'OFF' }, 'SQLITE_SYNCHRONOUS'],
+    [{ ARGON2_MEMORY_KIB: 'lots' }, 'ARGON2_MEMORY_KIB'],
   ])('refuses %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -42,8 +48,31 @@ describe('loadConfig', () => {
   });
 
   it('starts in production with strong secrets', () => {
-    const c = loadConfig({ NODE_ENV: 'production', JWT_SECRET_KEY: strong, SECRET_KEY: `${strong}y` });
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET_KEY: strong,
+      SECRET_KEY: `${strong}y`,
+      PUBLIC_URL: 'https://attendance.example.edu/',
+    });
     expect(c.jwtSecret).toBe(strong);
+    expect(c.publicUrl).toBe('https://attendance.example.edu');
+  });
+
+  it('PUBLIC_URL: default outside production, required in production, an http(s) URL', () => {
+    expect(loadConfig({}).publicUrl).toBe('http://localhost:5000');
+    expect(loadConfig({ PUBLIC_URL: 'https://school.test/attendance/' }).publicUrl).toBe(
+      'https://school.test/attendance',
+    );
+    const prod = { NODE_ENV: 'production', JWT_SECRET_KEY: strong, SECRET_KEY: `${strong}y` };
+    expect(() => loadConfig(prod)).toThrow(/PUBLIC_URL must be set in production/);
+    for (const bad of ['ftp://x.test', 'not a url', 'https://x.test/?a=1', 'https://u:p@x.test'])
+      expect(() => loadConfig({ PUBLIC_URL: bad })).toThrow(/PUBLIC_URL/);
+  });
+
+  it('REFRESH_GRACE_SECONDS defaults to 10', () => {
+    expect(loadConfig({}).refreshGraceSeconds).toBe(10);
+    expect(loadConfig({ REFRESH_GRACE_SECONDS: '0' }).refreshGraceSeconds).toBe(0);
+    expect(() => loadConfig({ REFRESH_GRACE_SECONDS: '-1' })).toThrow(/REFRESH_GRACE_SECONDS/);
   });
 
   it('reads the seed-era JWT_EXPIRY_HOURS when JWT_EXPIRY_MINUTES is unset', () => {

@@ -13,6 +13,10 @@
  * to all) is one prepared query per shape. The first call checks what it can: every argument must
  * have become a parameter, and as many arguments must be passed as the build function declares.
  * A placeholder tested for truthiness is not caught — hence the rule.
+ *
+ * Kysely offers no public way to know a handle's dialect adapter (shared with its transactions,
+ * our cache key) or its plugins: `getExecutor()` is marked @internal. test/db/prepared.test.ts
+ * pins the Kysely version and what we read from it, so an upgrade that changes it fails there.
  */
 import { type Compilable, type CompiledQuery, createQueryId } from 'kysely';
 import type { Db } from './types.js';
@@ -51,7 +55,7 @@ export function prepared<A extends unknown[], R>(
   };
 
   const all = async (db: Db, ...args: A): Promise<R[]> => {
-    const executor = db.getExecutor();
+    const executor = db.getExecutor(); // @internal in Kysely's types: see the header
     let c = byAdapter.get(executor.adapter);
     if (!c) {
       if (args.length !== arity)

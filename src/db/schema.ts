@@ -3,6 +3,7 @@ import type {
   AttendanceRecordChangesTable,
   AttendanceRecordsTable,
   IdempotencyKeysTable,
+  ScanTicketUsesTable,
 } from '../modules/attendance/attendance.table.js';
 import type { AuditLogTable } from '../modules/audit/audit.table.js';
 import type { UserSessionsTable } from '../modules/auth/user-sessions.table.js';
@@ -23,4 +24,5 @@ export interface Database {
   attendance_record_changes: AttendanceRecordChangesTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  scan_ticket_uses: ScanTicketUsesTable;
 }

@@ -1,9 +1,15 @@
 /**
- * Security headers for a JSON API, as OWASP's REST Security Cheat Sheet lists them: no caching of
- * personal data, no framing, no MIME sniffing, HTTPS only. Set from one frozen object in one hook.
- * We measured @fastify/helmet's browser-page set (12 headers through a middleware chain) at a
- * quarter of the throughput of a bare 404 (13.4k → 17.8k req/s without it); these five cost little.
- * The interactive docs page (/docs) is a browser page: it gets its framing rule relaxed and no CSP.
+ * Security headers (decision 002). Every response gets the JSON API's set, as OWASP's REST Security
+ * Cheat Sheet lists them: no caching of personal data, no framing, no MIME sniffing, HTTPS only —
+ * from one frozen object in one hook. We measured @fastify/helmet's set (12 headers through a
+ * middleware chain) at a quarter of the throughput of a bare 404 (13.4k → 17.8k req/s without it).
+ *
+ * HTML responses (the web app at /, /app/*, /c/*) are pages a browser runs: whatever route serves
+ * them, a `text/html` answer gets a strict Content-Security-Policy (scripts and styles from this
+ * origin only, never inline; images from here or data: URLs, as QR codes are; fetches to this
+ * origin only; no framing, no plugins), a Referrer-Policy that keeps session ids in page URLs to
+ * ourselves, and the browser features the app uses. The interactive docs (/docs) keep swagger-ui's
+ * own policy (it hashes its inline parts) and may be framed by this origin.
  */
 import type { FastifyInstance } from 'fastify';
 
@@ -20,9 +26,46 @@ const DOCS_HEADERS = Object.freeze({
   'x-frame-options': 'SAMEORIGIN',
 });
 
+/** The web app's policy. Exported for the tests (and the web app's browser check). */
+export const HTML_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "worker-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const HTML_HEADERS = Object.freeze({
+  'content-security-policy': HTML_CSP,
+  // A page URL carries a session id (/c/{session_id}): send no Referer to anyone.
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  // The check-in page reads the location and may scan a QR code; nothing else is needed.
+  'permissions-policy': 'geolocation=(self), camera=(self), microphone=(), payment=(), usb=()',
+});
+
+const isDocs = (url: string) => {
+  const path = url.split('?', 1)[0];
+  return path === '/docs' || path!.startsWith('/docs/');
+};
+
 export function installSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
-    reply.headers(request.url.startsWith('/docs') ? DOCS_HEADERS : API_HEADERS);
+    reply.headers(isDocs(request.url) ? DOCS_HEADERS : API_HEADERS);
     reply.header('x-request-id', request.id);
+  });
+  // Keyed on what is answered, not on the path: a page served anywhere gets the page policy.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('text/html') && !isDocs(request.url))
+      reply.headers(HTML_HEADERS);
+    return payload;
   });
 }

@@ -126,3 +126,42 @@ describe('prepared queries', () => {
     await expect(misuse.all(db, 1)).rejects.toThrow(/argument 0 is not used as a value/);
   });
 });
+
+/**
+ * prepared.ts relies on `Kysely.getExecutor()`, which Kysely's types mark @internal (there is no
+ * public way to tell which dialect adapter a handle or transaction uses, or whether it has plugins).
+ * These tests pin what it relies on, so a Kysely upgrade that changes it fails here, loudly,
+ * instead of serving another dialect's SQL or dropping a plugin's rewrite.
+ */
+describe('the Kysely internals prepared.ts relies on', () => {
+  const VERIFIED = '0.28.19';
+
+  it(`is the Kysely version they were checked against (${VERIFIED})`, async () => {
+    const { readFileSync } = await import('node:fs');
+    const installed = JSON.parse(readFileSync('node_modules/kysely/package.json', 'utf8')).version;
+    const pinned = JSON.parse(readFileSync('package.json', 'utf8')).dependencies.kysely;
+    expect(
+      { installed, pinned },
+      'Kysely was upgraded: re-check getExecutor().adapter/.plugins (src/db/prepared.ts), then update VERIFIED',
+    ).toEqual({ installed: VERIFIED, pinned: VERIFIED });
+  });
+
+  it('getExecutor() gives the adapter a handle shares with its transactions, and its plugins', async () => {
+    expect(typeof (db as Db).getExecutor).toBe('function');
+    const adapter = db.getExecutor().adapter;
+    expect(adapter).toBeTruthy();
+    expect(db.getExecutor().plugins).toEqual([]);
+    const inTransaction = await db.transaction().execute(async (trx) => trx.getExecutor().adapter);
+    expect(inTransaction).toBe(adapter);
+    const { CamelCasePlugin } = await import('kysely');
+    expect(db.withPlugin(new CamelCasePlugin()).getExecutor().plugins).toHaveLength(1);
+  });
+
+  it('refuses a handle with plugins (a plugin could rewrite one handle’s SQL)', async () => {
+    const { CamelCasePlugin } = await import('kysely');
+    const query = prepared((db: Db, limit: number) =>
+      db.selectFrom('organizations').select('name').limit(limit),
+    );
+    await expect(query.all(db.withPlugin(new CamelCasePlugin()) as Db, 1)).rejects.toThrow(/plugins/);
+  });
+});

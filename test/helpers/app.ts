@@ -8,8 +8,10 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
+import type { ChangeBus } from '../../src/lib/change-events.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/lib/passwords.js';
 import type { RateLimitStore } from '../../src/lib/rate-limiter.js';
+import type { OrganizationRow } from '../../src/modules/organizations/organizations.table.js';
 import type { Role, UserRow } from '../../src/modules/users/users.table.js';
 import { freshDatabaseUrl } from './databases.js';
 import { orgRow, userRow } from './rows.js';
@@ -28,7 +30,12 @@ export interface TestUser {
 
 export async function createTestApp(
   env: Record<string, string> = {},
-  opts: { hasher?: PasswordHasher; limits?: RateLimitStore } = {},
+  opts: {
+    hasher?: PasswordHasher;
+    limits?: RateLimitStore;
+    changes?: ChangeBus;
+    logStream?: { write(line: string): void };
+  } = {},
 ) {
   const { url, drop } = await freshDatabaseUrl();
   const config: Config = loadConfig({
@@ -46,14 +53,15 @@ export async function createTestApp(
     database,
     hasher: opts.hasher ?? hasher,
     limits: opts.limits,
-    logger: false,
+    changes: opts.changes,
+    ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }),
   });
   await app.ready();
   const db: Kysely<Database> = database.db;
   let seq = 0;
 
   const factory = {
-    async org(patch: Partial<Database['organizations']> = {}) {
+    async org(patch: Partial<OrganizationRow> = {}) {
       const row = orgRow({ name: `Org ${++seq}`, ...patch });
       await db.insertInto('organizations').values(row).execute();
       return row;

@@ -158,6 +158,7 @@ export const MATRIX: Record<string, Row> = {
 
   // Any authenticated user, about themselves.
   'POST /auth/logout': { expect: e(401, ok, ok, ok, ok, ok) },
+  'POST /auth/logout-all': { expect: e(401, ok, ok, ok, ok, ok) },
   'GET /auth/verify': { expect: e(401, ok, ok, ok, ok, ok) },
   'GET /auth/profile': { expect: e(401, ok, ok, ok, ok, ok) },
   'PUT /auth/profile': { expect: e(401, ok, ok, ok, ok, ok), body: () => ({ name: 'Renamed Self' }) },

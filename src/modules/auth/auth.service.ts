@@ -275,6 +275,21 @@ export function createAuthService(deps: AuthDeps) {
       await userSessionsRepository.revoke(db, actor.sessionId, actor.userId, 'logout', now());
     },
 
+    /** Ends every session of the caller, the current one too ("sign out everywhere"). */
+    async logoutAll(actor: Actor, client: ClientInfo) {
+      const revoked = await userSessionsRepository.revokeAllForUser(db, actor.userId, 'logout_all', now());
+      await recordAudit(db, {
+        orgId: actor.orgId,
+        actorId: actor.userId,
+        action: 'auth.logout_all',
+        targetType: 'user',
+        targetId: actor.userId,
+        details: { sessions_revoked: revoked },
+        ip: client.ip,
+      });
+      return { sessions_revoked: revoked };
+    },
+
     async verify(actor: Actor) {
       const [user, session] = await Promise.all([
         this.profile(actor),

@@ -11,13 +11,23 @@ export interface ActiveSessionWithUser {
   name: string;
   email: string;
   last_seen_at: number;
+  expires_at: number;
 }
 
 const activeWithUser = prepared((db: Db, sessionId: string, userId: string, now: number) =>
   db
     .selectFrom('user_sessions as s')
     .innerJoin('users as u', 'u.user_id', 's.user_id')
-    .select(['s.session_id', 's.user_id', 'u.org_id', 'u.role', 'u.name', 'u.email', 's.last_seen_at'])
+    .select([
+      's.session_id',
+      's.user_id',
+      'u.org_id',
+      'u.role',
+      'u.name',
+      'u.email',
+      's.last_seen_at',
+      's.expires_at',
+    ])
     .where('s.session_id', '=', sessionId)
     .where('s.user_id', '=', userId)
     .where('s.is_active', '=', 1)

@@ -5,14 +5,12 @@
  */
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
-import type { DialectName } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import { conflict, fieldError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
 import { type Actor, requireRole, scopeOf } from '../../lib/tenancy.js';
 import { localDateRangeMs, parseInstant } from '../../lib/time.js';
-import { closeSession } from '../attendance/session-close.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
 import { assertCanManageSession, canManageSession } from './session-access.js';
@@ -24,10 +22,17 @@ import { type SessionWithTeachers, sessionsRepository } from './sessions.reposit
 import type { CreateSessionInput, ListSessionsFilter, UpdateSessionInput } from './sessions.schemas.js';
 import type { AttendanceSessionRow } from './sessions.table.js';
 
+/** The close is attendance's (it writes the absent records); sessions receives it. */
+export type CloseSession = (
+  session: AttendanceSessionRow,
+  actorId: string | null,
+  now: number,
+) => Promise<number>;
+
 export interface SessionsDeps {
   db: Kysely<Database>;
-  dialect: DialectName;
   config: Config;
+  closeSession: CloseSession;
   now?: () => number;
 }
 
@@ -38,7 +43,7 @@ const staffView = (actor: Actor, s: SessionWithTeachers) =>
 const STAFF = ['teacher', 'admin', 'super_admin'] as const;
 
 export function createSessionsService(deps: SessionsDeps) {
-  const { db, dialect, config } = deps;
+  const { db, config, closeSession } = deps;
   const now = deps.now ?? Date.now;
 
   async function orgOf(actor: Actor, orgId: string) {
@@ -109,6 +114,10 @@ export function createSessionsService(deps: SessionsDeps) {
       const t = now();
       const row: AttendanceSessionRow = {
         ...fields,
+        code_mode: fields.require_code ? 'static' : 'none',
+        code_period_seconds: 15,
+        code_secret: null,
+        boundary_policy: null,
         present_count: null,
         late_count: null,
         absent_count: null,
@@ -224,7 +233,7 @@ export function createSessionsService(deps: SessionsDeps) {
       assertCanManageSession(actor, current);
       if (!current.is_active) throw conflict('CONFLICT', 'A cancelled session cannot be closed');
       if (current.closed_at !== null) return { session: staffView(actor, current), absent_marked: 0 };
-      const absent = await closeSession(db, dialect, current, actor.userId, now());
+      const absent = await closeSession(current, actor.userId, now());
       await audit(actor, 'session.close', current, { absent_marked: absent });
       return { session: staffView(actor, await load(actor, sessionId)), absent_marked: absent };
     },
