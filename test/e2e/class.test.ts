@@ -24,7 +24,7 @@ import { northOfRoom, ROOM } from './seed.js';
 
 const skip = browserSkipReason();
 
-describe.skipIf(skip)('a class in the browser (SQLite)', () => {
+describe.skipIf(skip)('a class in the browser (SQLite)', { timeout: 240_000 }, () => {
   let t: TestContext;
   let base: string;
   let browser: Browser;
