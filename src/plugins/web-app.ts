@@ -13,30 +13,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 export const WEB_DIST_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /**
- * The pages run under this policy: no inline script or style, API calls to this origin only,
- * images from here or data: URLs (the QR is inline SVG markup, not an image URL).
+ * The page policy (CSP without inline script or style, referrer, permissions) is added to every
+ * text/html answer by the security-headers hook (src/plugins/security-headers.ts, HTML_CSP).
  */
-export const PAGE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 const PAGE_HEADERS = Object.freeze({
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': PAGE_CSP,
   // Revalidate each load: index.html names the current bundles.
   'cache-control': 'no-cache',
-  'referrer-policy': 'same-origin',
-  // The check-in page asks for the location; nothing here needs the camera or microphone.
-  'permissions-policy': 'geolocation=(self), camera=(), microphone=()',
 });
 
 export async function installWebApp(app: FastifyInstance, dir = WEB_DIST_DIR): Promise<void> {

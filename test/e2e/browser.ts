@@ -5,6 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -65,11 +67,22 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 }
 
+/** A port free right now (the cookie refresh checks Origin against PUBLIC_URL, so it is known first). */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
 export async function startServer(): Promise<{ t: TestContext; base: string }> {
   ensureWebBuilt();
-  const t = await createTestApp();
-  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  return { t, base: address.replace('[::1]', '127.0.0.1') };
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const t = await createTestApp({ PUBLIC_URL: base });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  return { t, base };
 }
 
 export const PHONE = { width: 360, height: 740 };
@@ -136,4 +149,33 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ROOT, 'docs/screenshots', `${name}.png`), fullPage: true });
+}
+
+/**
+ * Decodes a QR code from a screenshot with jsQR. Chromium turns the PNG into pixels (a blank page,
+ * outside the app), jsQR reads them: the same path a phone camera takes, minus the camera.
+ */
+export async function decodeQr(browser: Browser, png: Buffer): Promise<string | null> {
+  const ctx = await browser.newContext();
+  try {
+    const page = await ctx.newPage();
+    await page.addScriptTag({ path: join(ROOT, 'node_modules/jsqr/dist/jsQR.js') });
+    return await page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const g = canvas.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, canvas.width, canvas.height);
+      const jsQR = (
+        window as unknown as { jsQR: (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null }
+      ).jsQR;
+      return jsQR(d.data, d.width, d.height)?.data ?? null;
+    }, png.toString('base64'));
+  } finally {
+    await ctx.close();
+  }
 }

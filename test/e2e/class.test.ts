@@ -10,12 +10,21 @@ import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, type TestContext } from '../helpers/app.js';
-import { browserSkipReason, launch, newContext, signIn, startServer, watchProblems } from './browser.js';
+import {
+  browserSkipReason,
+  decodeQr,
+  launch,
+  newContext,
+  screenshot,
+  signIn,
+  startServer,
+  watchProblems,
+} from './browser.js';
 import { northOfRoom, ROOM } from './seed.js';
 
 const skip = browserSkipReason();
 
-describe.skipIf(skip)('a class in the browser (SQLite)', () => {
+describe.skipIf(skip)('a class in the browser (SQLite)', { timeout: 240_000 }, () => {
   let t: TestContext;
   let base: string;
   let browser: Browser;
@@ -94,6 +103,15 @@ describe.skipIf(skip)('a class in the browser (SQLite)', () => {
       location_radius: 50,
     });
 
+    // The projector view: a QR the test decodes from a screenshot, the code in digits, the count.
+    await tp.getByRole('link', { name: 'Projector view' }).click();
+    await tp.locator('.qr svg').waitFor();
+    await tp.getByText('0 of 3 checked in').waitFor();
+    await screenshot(tp, 'projector-desktop');
+    const scanned = await decodeQr(browser, await tp.screenshot());
+    expect(scanned).toBe(`${base}/c/${sessionId}#k=4711`);
+    expect(await tp.locator('.projector-code').textContent()).toContain('4711');
+
     // 3. Student 1 opens the scanned link on a phone, signs in; the code is kept; present.
     const phone = async (geo: { latitude: number; longitude: number; accuracy: number }) => {
       const ctx = await newContext(browser, base, { phone: true, geo });
@@ -101,7 +119,7 @@ describe.skipIf(skip)('a class in the browser (SQLite)', () => {
       return { ctx, page, problems: watchProblems(page) };
     };
     const s1 = await phone({ ...ROOM, accuracy: 10 });
-    await s1.page.goto(`/c/${sessionId}#k=4711`);
+    await s1.page.goto(scanned!);
     await s1.page.getByText('Sign in to finish checking in. Your scan is kept.').waitFor();
     await s1.page.getByLabel('Email').fill('sam1@hillside.test');
     await s1.page.getByLabel('Password').fill(PASSWORD);
@@ -121,8 +139,11 @@ describe.skipIf(skip)('a class in the browser (SQLite)', () => {
     await s2.page.getByRole('button', { name: 'Check in now' }).click();
     await s2.page.getByText(/You are 8\d m from the session; it accepts check-ins within 50 m/).waitFor();
 
+    // The projector's count follows without a reload.
+    await tp.getByText('1 of 3 checked in').waitFor({ timeout: 10_000 });
+
     // 5. The teacher sees student 1, closes the session: 1 present, 2 absent.
-    await tp.reload();
+    await tp.goBack();
     await tp.getByRole('row').filter({ hasText: 'Sam One' }).getByText('Present').waitFor();
     await tp.getByRole('button', { name: 'Close session now' }).click();
     await tp.getByText('Session closed; absentees recorded.').waitFor();

@@ -24,7 +24,7 @@ import { northOfRoom, ROOM, type School, seedSchool } from './seed.js';
 const skip = browserSkipReason();
 if (skip) console.warn(`test/e2e: ${skip}`);
 
-describe.skipIf(skip)('web app in Chromium', () => {
+describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
   let t: TestContext;
   let base: string;
   let browser: Browser;

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installWebApp, PAGE_CSP } from '../../src/plugins/web-app.js';
+import { HTML_CSP, installSecurityHeaders } from '../../src/plugins/security-headers.js';
+import { installWebApp } from '../../src/plugins/web-app.js';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 
 describe('web app serving', () => {
@@ -37,18 +38,18 @@ describe('web app serving', () => {
     );
     writeFileSync(join(dir, 'assets/a.js'), 'console.log(1)');
     const app = Fastify();
+    installSecurityHeaders(app);
     app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error_code: 'NOT_FOUND' }));
     await installWebApp(app, `${dir}/`);
     for (const url of ['/', '/app', '/app/student', '/app/teacher/sessions/x', '/c/0193abcd']) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-      expect(res.headers['content-security-policy']).toBe(PAGE_CSP);
+      expect(res.headers['content-security-policy']).toBe(HTML_CSP);
       expect(res.body).toContain('<title>x</title>');
     }
-    expect(PAGE_CSP).toContain("script-src 'self'");
-    expect(PAGE_CSP).not.toContain('unsafe-inline');
-    expect(PAGE_CSP).toContain("frame-ancestors 'none'");
+    expect(HTML_CSP).toContain("script-src 'self'");
+    expect(HTML_CSP).not.toContain('unsafe-inline');
     const js = await app.inject({ url: '/assets/a.js' });
     expect(js.statusCode).toBe(200);
     expect(js.headers['cache-control']).toContain('immutable');

@@ -1190,6 +1190,8 @@ export interface paths {
                         "application/json": {
                             data: {
                                 address: string | null;
+                                /** @description A check-in whose accuracy circle crosses the fence: flag = accepted and flagged uncertain_location; reject = 422 OUTSIDE_GEOFENCE (reason "uncertain") */
+                                boundary_policy: "flag" | "reject";
                                 contact_email: string | null;
                                 contact_phone: string | null;
                                 /** Format: date-time */
@@ -1201,6 +1203,7 @@ export interface paths {
                                 name: string;
                                 org_id: string;
                                 self_registration: boolean;
+                                store_coordinates: boolean;
                                 timezone: string;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -1259,6 +1262,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         address?: string | null;
+                        /** @description A check-in whose accuracy circle crosses the fence: flag = accepted and flagged uncertain_location; reject = 422 OUTSIDE_GEOFENCE (reason "uncertain") */
+                        boundary_policy?: "flag" | "reject";
                         contact_email?: string | null;
                         contact_phone?: string | null;
                         default_geofence_radius?: number | null;
@@ -1271,6 +1276,8 @@ export interface paths {
                          */
                         name: string;
                         self_registration?: boolean;
+                        /** @description false: raw latitude/longitude of check-ins are never written (records, logs, audit, idempotency store); only distance_m and the decision */
+                        store_coordinates?: boolean;
                         /** @description IANA time zone, e.g. Europe/Paris */
                         timezone?: string;
                     };
@@ -1286,6 +1293,8 @@ export interface paths {
                         "application/json": {
                             data: {
                                 address: string | null;
+                                /** @description A check-in whose accuracy circle crosses the fence: flag = accepted and flagged uncertain_location; reject = 422 OUTSIDE_GEOFENCE (reason "uncertain") */
+                                boundary_policy: "flag" | "reject";
                                 contact_email: string | null;
                                 contact_phone: string | null;
                                 /** Format: date-time */
@@ -1297,6 +1306,7 @@ export interface paths {
                                 name: string;
                                 org_id: string;
                                 self_registration: boolean;
+                                store_coordinates: boolean;
                                 timezone: string;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -1380,6 +1390,8 @@ export interface paths {
                         "application/json": {
                             data: {
                                 address: string | null;
+                                /** @description A check-in whose accuracy circle crosses the fence: flag = accepted and flagged uncertain_location; reject = 422 OUTSIDE_GEOFENCE (reason "uncertain") */
+                                boundary_policy: "flag" | "reject";
                                 contact_email: string | null;
                                 contact_phone: string | null;
                                 /** Format: date-time */
@@ -1391,6 +1403,7 @@ export interface paths {
                                 name: string;
                                 org_id: string;
                                 self_registration: boolean;
+                                store_coordinates: boolean;
                                 timezone: string;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -1457,6 +1470,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         address?: string | null;
+                        /** @description A check-in whose accuracy circle crosses the fence: flag = accepted and flagged uncertain_location; reject = 422 OUTSIDE_GEOFENCE (reason "uncertain") */
+                        boundary_policy?: "flag" | "reject";
                         contact_email?: string | null;
                         contact_phone?: string | null;
                         default_geofence_radius?: number | null;
@@ -1471,6 +1486,8 @@ export interface paths {
                          */
                         name?: string;
                         self_registration?: boolean;
+                        /** @description false: raw latitude/longitude of check-ins are never written (records, logs, audit, idempotency store); only distance_m and the decision */
+                        store_coordinates?: boolean;
                         /** @description IANA time zone, e.g. Europe/Paris */
                         timezone?: string;
                     };
@@ -1486,6 +1503,8 @@ export interface paths {
                         "application/json": {
                             data: {
                                 address: string | null;
+                                /** @description A check-in whose accuracy circle crosses the fence: flag = accepted and flagged uncertain_location; reject = 422 OUTSIDE_GEOFENCE (reason "uncertain") */
+                                boundary_policy: "flag" | "reject";
                                 contact_email: string | null;
                                 contact_phone: string | null;
                                 /** Format: date-time */
@@ -1497,6 +1516,7 @@ export interface paths {
                                 name: string;
                                 org_id: string;
                                 self_registration: boolean;
+                                store_coordinates: boolean;
                                 timezone: string;
                                 /** Format: date-time */
                                 updated_at: string;
@@ -3339,6 +3359,43 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                check_in_accuracy: number | null;
+                                check_in_lat: number | null;
+                                check_in_lon: number | null;
+                                check_in_time: string | null;
+                                check_out_lat: number | null;
+                                check_out_lon: number | null;
+                                check_out_time: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description metres from the centre (0 inside a polygon fence) */
+                                distance_m: number | null;
+                                /** @description check-in to check-out, null until checked out */
+                                duration_minutes: number | null;
+                                marked_by: string | null;
+                                notes: string | null;
+                                record_id: string;
+                                session_id: string;
+                                /** @enum {unknown} */
+                                status: "present" | "late" | "absent" | "excused";
+                                /** Format: date-time */
+                                updated_at: string;
+                                user_id: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -3917,6 +3974,15 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
             };
         };
         post?: never;
@@ -4462,7 +4528,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description `1`: put the refresh token in an HttpOnly cookie (path /auth), not in the body */
+                    "x-auth-cookie"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -4486,7 +4555,8 @@ export interface paths {
                             data: {
                                 expires_in: number;
                                 jwt_token: string;
-                                refresh_token: string;
+                                /** @description absent when the request sent `X-Auth-Cookie: 1` (the token is in the cookie) */
+                                refresh_token?: string;
                                 session: {
                                     /** Format: date-time */
                                     created_at: string;
@@ -4553,7 +4623,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the current session */
+        /** Revoke the current session (and clear the refresh cookie) */
         post: {
             parameters: {
                 query?: never;
@@ -4571,6 +4641,58 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: null;
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke every session of the caller, this one included (and clear the refresh cookie) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                sessions_revoked: number;
+                            };
                             message: string;
                             /** @enum {boolean} */
                             success: true;
@@ -4706,18 +4828,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a refresh token for a new token pair (rotation) */
+        /**
+         * Exchange a refresh token for a new token pair (rotation)
+         * @description With no body, the refresh cookie is used; the request must then carry an Origin equal to PUBLIC_URL's (403 otherwise) and the new refresh token goes back into the cookie.
+         */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description `1`: put the refresh token in an HttpOnly cookie (path /auth), not in the body */
+                    "x-auth-cookie"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        refresh_token: string;
+                        /** @description omitted: the refresh cookie is used */
+                        refresh_token?: string;
                     };
                 };
             };
@@ -4733,7 +4862,8 @@ export interface paths {
                                 /** @description access token lifetime in seconds */
                                 expires_in: number;
                                 jwt_token: string;
-                                refresh_token: string;
+                                /** @description absent when the request sent `X-Auth-Cookie: 1` (the token is in the cookie) */
+                                refresh_token?: string;
                                 /** @enum {string} */
                                 token_type: "Bearer";
                             };
@@ -4754,6 +4884,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -1,8 +1,8 @@
 /**
- * Sign-in state. The access token lives in memory only. The refresh token goes into an HttpOnly
- * cookie when the server supports it (login/refresh with `X-Auth-Cookie: 1`, API.md "Web app");
- * a server that still returns it in the body gets it kept in sessionStorage (this tab, until the
- * tab closes) — never localStorage.
+ * Sign-in state. The access token lives in memory only. The refresh token lives in the server's
+ * HttpOnly cookie (login/refresh with `X-Auth-Cookie: 1`, API.md "Web app"); should a server still
+ * return it in the body, it is kept in sessionStorage (this tab, until the tab closes) — never
+ * localStorage. A reload signs in again silently through `POST /auth/refresh` with the cookie.
  */
 import { api, toApiError, unwrap, useTokens } from '../api/client';
 import type { User } from '../api/types';
@@ -105,17 +105,8 @@ export async function signOut(): Promise<void> {
   signedOut();
 }
 
-/** Ends every sign-in of this account: the other sessions one by one, then this one. */
+/** Ends every sign-in of this account, this one included (and clears the refresh cookie). */
 export async function signOutEverywhere(): Promise<void> {
-  try {
-    const mine = unwrap(await api.GET('/auth/sessions'));
-    const current = mine.find((s) => s.current)?.session_id;
-    for (const s of mine) {
-      if (s.session_id !== current) {
-        await api.DELETE('/auth/sessions/{session_id}', { params: { path: { session_id: s.session_id } } });
-      }
-    }
-  } finally {
-    await signOut();
-  }
+  await api.POST('/auth/logout-all', { headers: COOKIE_HEADER }).catch(() => undefined);
+  signedOut();
 }
