@@ -28,6 +28,12 @@ export interface Config {
   webConcurrency: number;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
+  /** Base URL of the web app as users reach it (QR codes link to `{publicUrl}/c/{session_id}`). */
+  publicUrl: string;
+  /** Seconds into a code step during which the previous rotating code is still accepted. */
+  codeGraceSeconds: number;
+  /** Raw coordinates and device hashes older than this many days are erased; undefined = kept. */
+  locationRetentionDays: number | undefined;
 }
 
 /** Values shipped in examples; accepted in development, refused in production. */
@@ -113,10 +119,22 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('BOOTSTRAP_ADMIN_EMAIL must be an email address');
   }
 
+  const port = int('PORT', 5000, 0, 65535);
+  const publicUrlRaw = str('PUBLIC_URL');
+  if (publicUrlRaw !== undefined && !/^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/.test(publicUrlRaw)) {
+    problems.push(`PUBLIC_URL must be an http(s) URL without query or fragment (got "${publicUrlRaw}")`);
+  }
+  if (production && publicUrlRaw === undefined) {
+    problems.push('PUBLIC_URL must be set in production (the check-in QR codes link to it)');
+  }
+  const retentionRaw = str('LOCATION_RETENTION_DAYS');
+  const locationRetentionDays =
+    retentionRaw === undefined ? undefined : int('LOCATION_RETENTION_DAYS', 0, 1, 36_500);
+
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
     host: str('HOST') ?? '127.0.0.1',
-    port: int('PORT', 5000, 0, 65535),
+    port,
     databaseUrl,
     jwtSecret: secret('JWT_SECRET_KEY'),
     secretKey: secret('SECRET_KEY'),
@@ -136,6 +154,9 @@ export function loadConfig(env: Env = process.env): Config {
     webConcurrency: int('WEB_CONCURRENCY', 1, 1, 64),
     bootstrapAdminEmail,
     bootstrapAdminPassword: str('BOOTSTRAP_ADMIN_PASSWORD'),
+    publicUrl: (publicUrlRaw ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    codeGraceSeconds: int('CODE_GRACE_SECONDS', 10, 0, 300),
+    locationRetentionDays,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -8,6 +8,8 @@ export interface RateLimitStore {
   /** Reads the counter without adding to it. */
   peek(key: string): Promise<{ count: number; resetAt: number }>;
   reset(key: string): Promise<void>;
+  /** Takes one back (never below zero): an attempt counted up front that turned out not to count. */
+  release(key: string): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -40,6 +42,10 @@ export function createMemoryStore(now: () => number = Date.now): RateLimitStore 
     },
     async reset(key) {
       windows.delete(key);
+    },
+    async release(key) {
+      const w = windows.get(key);
+      if (w && w.count > 0) w.count -= 1;
     },
   };
 }

@@ -6,6 +6,7 @@ import { pageRequest, pagination } from '../../lib/pagination.js';
 import { type Actor, isStaff, type OrgScope, scopeOf } from '../../lib/tenancy.js';
 import { localDateRangeMs, parseLocalDate, toIso } from '../../lib/time.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
+import { canManageSession } from '../sessions/session-access.js';
 import { toSessionDto } from '../sessions/sessions.mapper.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import { usersRepository } from '../users/users.repository.js';
@@ -15,6 +16,7 @@ import { expectedAttendeesRepository } from './expected-attendees.repository.js'
 import { openSessionsRepository } from './open-sessions.repository.js';
 import type { RecordWriter } from './record-writer.js';
 import { recordsRepository } from './records.repository.js';
+import { reviewRepository } from './review.repository.js';
 
 type PageQuery = { page?: number; per_page?: number };
 
@@ -109,9 +111,10 @@ export function createReadsService(deps: ReadsDeps) {
       let s = await staffSession(actor, sessionId);
       if (await writer.closeIfEnded(s, now()))
         s = (await sessionsRepository.findById(db, scopeOf(actor), sessionId))!;
-      const [expected, byStatus] = await Promise.all([
+      const [expected, byStatus, review] = await Promise.all([
         expectedAttendeesRepository.count(db, s),
         recordsRepository.countByStatus(db, s.session_id),
+        reviewRepository.counts(db, s.session_id),
       ]);
       const counts = {
         present: byStatus.present ?? 0,
@@ -121,11 +124,12 @@ export function createReadsService(deps: ReadsDeps) {
       };
       const checkedIn = counts.present + counts.late;
       return {
-        session: toSessionDto(s, { withCode: true }),
+        session: toSessionDto(s, { withCode: canManageSession(actor, s) }),
         expected,
         counts,
         checked_in: checkedIn,
         not_checked_in: Math.max(0, expected - checkedIn),
+        ...review,
         // Force check-ins of users outside the roster could push the ratio past 1; the contract says [0, 1].
         attendance_rate:
           expected === 0 ? null : Math.min(1, Math.round((checkedIn / expected) * 10_000) / 10_000),

@@ -26,6 +26,8 @@ export interface SessionFilter {
 export type SessionForCheckIn = AttendanceSessionRow & {
   org_late_after_minutes: number;
   org_default_radius: number | null;
+  org_boundary_policy: 'flag' | 'reject';
+  org_store_coordinates: number;
 };
 
 export type SessionPatch = Omit<Updateable<AttendanceSessionsTable>, 'session_id' | 'org_id' | 'created_at'>;
@@ -38,6 +40,8 @@ const withOrgDefaults = (db: Db) =>
     .select([
       'o.late_after_minutes as org_late_after_minutes',
       'o.default_geofence_radius as org_default_radius',
+      'o.boundary_policy as org_boundary_policy',
+      'o.store_coordinates as org_store_coordinates',
     ]);
 
 /** Read on every check-in: prepared (src/db/prepared.ts). */

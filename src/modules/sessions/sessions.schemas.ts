@@ -41,6 +41,14 @@ const TimeInput = Type.String({
   examples: ['2025-07-05T09:00:00'],
 });
 
+export const CodeModeSchema = Type.Union(
+  [Type.Literal('none'), Type.Literal('static'), Type.Literal('rotating')],
+  {
+    description:
+      'none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static',
+  },
+);
+
 const inputFields = {
   session_name: Type.String({ minLength: 1, maxLength: 255 }),
   description: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
@@ -71,6 +79,16 @@ const inputFields = {
     Type.Boolean({ description: 'default: true when a code is given; a code is generated if none is' }),
   ),
   code: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 32 }))),
+  code_mode: Type.Optional(CodeModeSchema),
+  code_period_seconds: Type.Optional(
+    Type.Integer({ minimum: 5, maximum: 300, description: 'rotating codes: seconds per code; default 15' }),
+  ),
+  boundary_policy: Type.Optional(
+    Type.Union([Type.Literal('flag'), Type.Literal('reject'), Type.Null()], {
+      description:
+        'what a check-in whose accuracy circle crosses the fence gets (flag: accepted and flagged; reject: 422); null = the organization’s policy',
+    }),
+  ),
 };
 
 export const CreateSessionBody = Type.Object(
@@ -109,7 +127,10 @@ export const publicSessionFields = {
   geofence: Type.Union([GeoJsonPolygonSchema, Type.Null()]),
   late_after_minutes: nullableInteger(),
   checkin_opens_minutes: Type.Integer(),
-  require_code: Type.Boolean(),
+  require_code: Type.Boolean({ description: 'code_mode != none' }),
+  code_mode: CodeModeSchema,
+  code_period_seconds: Type.Integer(),
+  boundary_policy: Type.Union([Type.Literal('flag'), Type.Literal('reject'), Type.Null()]),
   created_by: Nullable(Type.String()),
   created_at: IsoTime,
   updated_at: IsoTime,
@@ -117,10 +138,17 @@ export const publicSessionFields = {
   is_active: Type.Boolean(),
 };
 
-/** What staff see: the public fields plus the check-in code. */
+/** What staff see: the public fields plus, for the session's teachers and admins, its static code. */
 export const SessionSchema = Type.Object({
   ...publicSessionFields,
-  code: Type.Optional(Nullable(Type.String())),
+  code: Type.Optional(
+    Nullable(
+      Type.String({
+        description:
+          'the static code; only for the session’s teachers and admins; null for rotating sessions (GET /admin/sessions/{id}/code)',
+      }),
+    ),
+  ),
 });
 export type SessionDto = Static<typeof SessionSchema>;
 

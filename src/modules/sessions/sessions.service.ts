@@ -12,7 +12,7 @@ import { type Actor, requireRole, scopeOf } from '../../lib/tenancy.js';
 import { localDateRangeMs, parseInstant } from '../../lib/time.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
-import { assertCanManageSession } from './session-access.js';
+import { assertCanManageSession, canManageSession } from './session-access.js';
 import { resolveSessionFields } from './session-input.js';
 import { toSessionDto } from './sessions.mapper.js';
 import { sessionsRepository } from './sessions.repository.js';
@@ -34,7 +34,9 @@ export interface SessionsDeps {
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const staffView = (s: AttendanceSessionRow) => toSessionDto(s, { withCode: true });
+/** Staff read every session of their org; only those who run it see its static code (issue 17.9). */
+const staffView = (actor: Actor) => (s: AttendanceSessionRow) =>
+  toSessionDto(s, { withCode: canManageSession(actor, s) });
 
 const STAFF = ['teacher', 'admin', 'super_admin'] as const;
 
@@ -109,10 +111,6 @@ export function createSessionsService(deps: SessionsDeps) {
       const t = now();
       const row: AttendanceSessionRow = {
         ...fields,
-        code_mode: fields.require_code ? 'static' : 'none',
-        code_period_seconds: 15,
-        code_secret: null,
-        boundary_policy: null,
         present_count: null,
         late_count: null,
         absent_count: null,
@@ -127,7 +125,7 @@ export function createSessionsService(deps: SessionsDeps) {
       };
       await sessionsRepository.insert(db, row);
       await audit(actor, 'session.create', row);
-      return staffView(row);
+      return staffView(actor)(row);
     },
 
     async list(actor: Actor, q: ListSessionsFilter) {
@@ -156,12 +154,12 @@ export function createSessionsService(deps: SessionsDeps) {
         },
         page,
       );
-      return { items: rows.map(staffView), pagination: pagination(page, total) };
+      return { items: rows.map(staffView(actor)), pagination: pagination(page, total) };
     },
 
     async get(actor: Actor, sessionId: string) {
       requireRole(actor, ...STAFF);
-      return staffView(await load(actor, sessionId));
+      return staffView(actor)(await load(actor, sessionId));
     },
 
     async update(actor: Actor, sessionId: string, input: UpdateSessionInput) {
@@ -179,19 +177,19 @@ export function createSessionsService(deps: SessionsDeps) {
         updated_at: updated.updated_at,
       });
       await audit(actor, 'session.update', updated, { fields: Object.keys(input) });
-      return staffView(updated);
+      return staffView(actor)(updated);
     },
 
     /** DELETE cancels: the session and its records stay for the history. Cancelling twice is harmless. */
     async cancel(actor: Actor, sessionId: string) {
       const current = await load(actor, sessionId);
       assertCanManageSession(actor, current);
-      if (!current.is_active) return staffView(current);
+      if (!current.is_active) return staffView(actor)(current);
       const t = now();
       await sessionsRepository.update(db, scopeOf(actor), sessionId, { is_active: 0, updated_at: t });
       const cancelled = { ...current, is_active: 0, updated_at: t };
       await audit(actor, 'session.cancel', cancelled);
-      return staffView(cancelled);
+      return staffView(actor)(cancelled);
     },
 
     /** Ends the session now and records the absent; a second close changes nothing. */
@@ -199,10 +197,10 @@ export function createSessionsService(deps: SessionsDeps) {
       const current = await load(actor, sessionId);
       assertCanManageSession(actor, current);
       if (!current.is_active) throw conflict('CONFLICT', 'A cancelled session cannot be closed');
-      if (current.closed_at !== null) return { session: staffView(current), absent_marked: 0 };
+      if (current.closed_at !== null) return { session: staffView(actor)(current), absent_marked: 0 };
       const absent = await closeSession(current, actor.userId, now());
       await audit(actor, 'session.close', current, { absent_marked: absent });
-      return { session: staffView(await load(actor, sessionId)), absent_marked: absent };
+      return { session: staffView(actor)(await load(actor, sessionId)), absent_marked: absent };
     },
   };
 }

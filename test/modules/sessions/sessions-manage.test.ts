@@ -126,14 +126,25 @@ describe('GET /admin/sessions', () => {
 });
 
 describe('GET /admin/sessions/{id}', () => {
-  it('any staff of the org reads it with its code; another org’s session is 404; students 403', async () => {
+  it('any staff of the org reads it; only its teacher and admins see the static code (17.9); another org’s session is 404; students 403', async () => {
     const s = await insertSession(t, w.org.org_id, w.users.teacher.user_id, {
       require_code: 1,
       code: '424242',
     });
     const res = await req('GET', `/admin/sessions/${s.session_id}`, otherTeacher);
     expect(res.statusCode).toBe(200);
-    expect(res.json().data).toMatchObject({ session_id: s.session_id, code: '424242', require_code: true });
+    expect(res.json().data).toMatchObject({
+      session_id: s.session_id,
+      require_code: true,
+      code_mode: 'static',
+    });
+    expect(res.json().data.code).toBeUndefined();
+    const listed = await req('GET', '/admin/sessions?per_page=100', otherTeacher);
+    const mine = listed.json().data.find((x: { session_id: string }) => x.session_id === s.session_id);
+    expect(mine.code).toBeUndefined();
+    for (const owner of [w.auth.teacher, w.auth.admin]) {
+      expect((await req('GET', `/admin/sessions/${s.session_id}`, owner)).json().data.code).toBe('424242');
+    }
     expect((await req('GET', `/admin/sessions/${foreign.sessionId}`, w.auth.admin)).statusCode).toBe(404);
     expect((await req('GET', `/admin/sessions/${s.session_id}`, w.auth.student)).statusCode).toBe(403);
     expect((await req('GET', '/admin/sessions/not-a-uuid', w.auth.admin)).statusCode).toBe(400);
