@@ -46,6 +46,8 @@ export interface AppOptions {
   logger?: boolean;
   /** The change bus (src/lib/change-events.ts); tests pass one to subscribe. */
   changes?: ChangeBus;
+  /** Where log lines go (default stdout); tests capture them to check what is never logged. */
+  logStream?: { write(line: string): void };
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -58,6 +60,7 @@ export async function buildApp(opts: AppOptions) {
         ? false
         : {
             level: config.logLevel,
+            ...(opts.logStream ? { stream: opts.logStream } : {}),
             redact: {
               paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refresh_token'],
               censor: '[redacted]',

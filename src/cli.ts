@@ -3,6 +3,7 @@
  *   close-ended                               close every session past its end (absent records)
  *   cleanup-sessions [--older-than-days 30]   delete login sessions expired/revoked that long ago
  *   deactivate-inactive --days N [--org ID]   deactivate users with no login for N days
+ *   erase-locations                           erase coordinates/device hashes older than LOCATION_RETENTION_DAYS
  * Each prints one JSON line and exits 0, or prints the error and exits 1.
  */
 
@@ -13,6 +14,7 @@ import { createPasswordHasher } from './lib/passwords.js';
 import type { Actor } from './lib/tenancy.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createAttendanceForReports } from './modules/attendance/for-reports.js';
+import { eraseOldLocations } from './modules/attendance/location-retention.js';
 import { createRecordWriter } from './modules/attendance/record-writer.js';
 import { createReportsService } from './modules/reports/reports.service.js';
 import { createUsersService } from './modules/users/users.service.js';
@@ -30,7 +32,8 @@ const CRON: Actor = {
 
 const USAGE = `usage: npm run cli -- close-ended
        npm run cli -- cleanup-sessions [--older-than-days 30]
-       npm run cli -- deactivate-inactive --days N [--org ORG_ID]`;
+       npm run cli -- deactivate-inactive --days N [--org ORG_ID]
+       npm run cli -- erase-locations`;
 
 async function run(command: string | undefined, args: string[], config: Config): Promise<unknown> {
   const { values } = parseArgs({
@@ -44,13 +47,18 @@ async function run(command: string | undefined, args: string[], config: Config):
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number of days`);
     return n;
   };
-  if (!['close-ended', 'cleanup-sessions', 'deactivate-inactive'].includes(command ?? ''))
+  if (!['close-ended', 'cleanup-sessions', 'deactivate-inactive', 'erase-locations'].includes(command ?? ''))
     throw new Error(USAGE);
   const handle = await prepareDatabase(config);
   try {
     const { db } = handle;
     const writer = createRecordWriter({ db, dialect: handle.dialect, changes: createChangeBus() });
     const attendance = createAttendanceForReports(db, writer);
+    if (command === 'erase-locations')
+      return {
+        retention_days: config.locationRetentionDays ?? null,
+        erased: await eraseOldLocations(db, config.locationRetentionDays),
+      };
     if (command === 'close-ended') return { closed: await attendance.closeAllEnded(Date.now()) };
     if (command === 'cleanup-sessions') {
       const admin = createAdminService({ db, attendance, reports: createReportsService({ db, attendance }) });

@@ -27,7 +27,10 @@ export interface TestUser {
   name: string;
 }
 
-export async function createTestApp(env: Record<string, string> = {}, opts: { changes?: ChangeBus } = {}) {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  opts: { changes?: ChangeBus; logStream?: { write(line: string): void } } = {},
+) {
   const { url, drop } = await freshDatabaseUrl();
   const config: Config = loadConfig({
     NODE_ENV: 'test',
@@ -39,7 +42,14 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { ch
   });
   const database = await openDatabase(config.databaseUrl, { poolSize: 20 });
   await migrateToLatest(database);
-  const app = await buildApp({ config, database, hasher, logger: false, changes: opts.changes });
+  const app = await buildApp({
+    config,
+    database,
+    hasher,
+    logger: opts.logStream !== undefined,
+    logStream: opts.logStream,
+    changes: opts.changes,
+  });
   await app.ready();
   const db: Kysely<Database> = database.db;
   let seq = 0;
