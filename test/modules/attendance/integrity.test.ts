@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentCode } from '../../../src/modules/attendance/code-verifier.js';
+import { eraseOldLocations } from '../../../src/modules/attendance/location-retention.js';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
 import { bulkStudents, CENTRE, changesOf, insertSession, MIN, north, recordsOf } from './fixtures.js';
 
@@ -546,5 +547,36 @@ describe('store_coordinates=false', () => {
       expect(text).not.toContain('40.71');
       expect(text).not.toContain('74.00');
     }
+  });
+});
+
+describe('LOCATION_RETENTION_DAYS', () => {
+  it('eraseOldLocations erases coordinates and device hashes older than the limit, keeps the rest', async () => {
+    const s = await insertSession(t, w.org.org_id, w.users.teacher.user_id, { location_radius: 1000 });
+    const [old, fresh] = await bulkStudents(t, w.org.org_id, 2);
+    for (const p of [old, fresh])
+      await post(
+        '/attendance/check-in',
+        { session_id: s.session_id, ...CENTRE, accuracy: 5, device_id: `d-${p!.user_id}` },
+        p!.headers,
+      );
+    const longAgo = Date.now() - 31 * 86_400_000;
+    await t.db
+      .updateTable('attendance_records')
+      .set({ created_at: longAgo })
+      .where('user_id', '=', old!.user_id)
+      .execute();
+    expect(await eraseOldLocations(t.db, undefined)).toBe(0);
+    expect(await eraseOldLocations(t.db, 30)).toBe(1);
+    const rows = Object.fromEntries((await recordsOf(t, s.session_id)).map((r) => [r.user_id, r]));
+    expect(rows[old!.user_id]).toMatchObject({
+      check_in_lat: null,
+      check_in_lon: null,
+      device_hash: null,
+      status: 'present',
+    });
+    expect(rows[old!.user_id]!.distance_m).not.toBeNull();
+    expect(rows[fresh!.user_id]!.check_in_lat).toBe(CENTRE.lat);
+    expect(rows[fresh!.user_id]!.device_hash).not.toBeNull();
   });
 });
