@@ -3,6 +3,7 @@
  * Starts the floor and the service itself on a fresh database per engine, generates data, drives load
  * from a separate process, prints a table and writes bench/results/latest.json.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ const opt = (name: string, fallback: string) => {
 const quick = flag('quick');
 const duration = Number(opt('duration', quick ? '4' : '10'));
 const connections = Number(opt('connections', '50'));
-const ALL = ['floor', 'checkin', 'burst', 'reads', 'login', 'reports', 'export'];
+const ALL = ['floor', 'checkin', 'checkin-code', 'burst', 'reads', 'login', 'reports', 'export'];
 const scenarios = opt('scenarios', ALL.join(',')).split(',');
 const engines = opt('engines', process.env.TEST_POSTGRES_URL ? 'sqlite,postgres' : 'sqlite').split(',');
 
@@ -122,6 +123,22 @@ async function main() {
     const base = await seedBase(handle.db, studentCount);
     const checkinSessions = await openSessions(handle.db, base, quick ? 10 : 20);
     const [burstSession] = await openSessions(handle.db, base, 1);
+    // The same sessions with rotating codes (15 s), each with its own secret.
+    const codeSessions = await openSessions(handle.db, base, quick ? 10 : 20);
+    const codeSecrets: Record<string, string> = {};
+    for (const id of codeSessions) {
+      codeSecrets[id] = randomBytes(32).toString('hex');
+      await handle.db
+        .updateTable('attendance_sessions')
+        .set({
+          code_mode: 'rotating',
+          require_code: 1,
+          code_secret: codeSecrets[id]!,
+          code_period_seconds: 15,
+        })
+        .where('session_id', '=', id)
+        .execute();
+    }
 
     const env = {
       ...SECRETS,
@@ -136,6 +153,7 @@ async function main() {
     add({ engine, scenario: 'idle RSS', rss_mb: svc.rssMb() });
     const tokens = base.students.map((s) => s.token);
 
+    let checkinRps: number | undefined;
     if (scenarios.includes('checkin')) {
       const peak = svc.watchPeak();
       const l = await measured(svc, {
@@ -147,6 +165,22 @@ async function main() {
         checkin: { sessionIds: checkinSessions, ...CENTRE },
       });
       add({ ...fromLoad(engine, 'check-in (distinct students)', l, floorPost), rss_mb: peak() });
+      checkinRps = l.rps;
+    }
+    if (scenarios.includes('checkin-code')) {
+      const l = await runLoad({
+        url: svc.url,
+        method: 'POST',
+        path: '/attendance/check-in',
+        connections,
+        duration,
+        tokens,
+        checkin: { sessionIds: codeSessions, ...CENTRE, codeSecrets },
+      });
+      add({
+        ...fromLoad(engine, 'check-in with a rotating code', l, floorPost),
+        note: checkinRps ? `${((l.rps / checkinRps) * 100).toFixed(0)}% of check-in without code` : undefined,
+      });
     }
     if (scenarios.includes('burst')) {
       const peak = svc.watchPeak();

@@ -12,6 +12,7 @@ import { createPasswordHasher } from './lib/passwords.js';
 import type { Actor } from './lib/tenancy.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createAttendanceForReports } from './modules/attendance/for-reports.js';
+import { eraseOldLocations } from './modules/attendance/location-retention.js';
 import { createRecordWriter } from './modules/attendance/record-writer.js';
 import { createReportsService } from './modules/reports/reports.service.js';
 import { createUsersService } from './modules/users/users.service.js';
@@ -62,6 +63,13 @@ const COMMANDS: Record<string, Command> = {
       'Never deactivates a super_admin. Output: {"command":"deactivate-inactive","count":N,...}.',
     options: { days: { type: 'string' }, org: { type: 'string' } },
   },
+  'erase-locations': {
+    summary: 'erase raw coordinates and device hashes older than LOCATION_RETENTION_DAYS',
+    usage: 'erase-locations',
+    details:
+      'Does nothing when LOCATION_RETENTION_DAYS is unset. Output: {"command":"erase-locations","retention_days":N|null,"erased":N}.',
+    options: {},
+  },
 };
 
 const EXIT_CODES = `Exit codes: ${EXIT.ok} done, ${EXIT.failed} the job failed (message on stderr), ${EXIT.usage} bad command or option, ${EXIT.config} invalid configuration.`;
@@ -102,6 +110,11 @@ async function run(command: string, values: Record<string, string | boolean | un
     const { db } = handle;
     const writer = createRecordWriter({ db, dialect: handle.dialect, changes: createChangeBus() });
     const attendance = createAttendanceForReports(db, writer);
+    if (command === 'erase-locations')
+      return {
+        retention_days: config.locationRetentionDays ?? null,
+        erased: await eraseOldLocations(db, config.locationRetentionDays),
+      };
     if (command === 'close-ended') {
       let last = 0;
       const closed = await attendance.closeAllEnded(Date.now(), (done, total) => {

@@ -75,6 +75,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REFRESH_GRACE_SECONDS: '-1' })).toThrow(/REFRESH_GRACE_SECONDS/);
   });
 
+  it('PUBLIC_URL: required in production, localhost:PORT elsewhere, refused with a query', () => {
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET_KEY: strong, SECRET_KEY: `${strong}y` }),
+    ).toThrow(/PUBLIC_URL/);
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(() => loadConfig({ PUBLIC_URL: 'https://x.test/?a=1' })).toThrow(/PUBLIC_URL/);
+  });
+
+  it('CODE_GRACE_SECONDS defaults to 10; LOCATION_RETENTION_DAYS unset keeps coordinates', () => {
+    expect(loadConfig({}).codeGraceSeconds).toBe(10);
+    expect(loadConfig({}).locationRetentionDays).toBeUndefined();
+    expect(loadConfig({ LOCATION_RETENTION_DAYS: '30' }).locationRetentionDays).toBe(30);
+    expect(() => loadConfig({ LOCATION_RETENTION_DAYS: '0' })).toThrow(/LOCATION_RETENTION_DAYS/);
+  });
+
   it('reads the seed-era JWT_EXPIRY_HOURS when JWT_EXPIRY_MINUTES is unset', () => {
     expect(loadConfig({ JWT_EXPIRY_HOURS: '2' }).jwtExpiryMinutes).toBe(120);
     expect(loadConfig({ JWT_EXPIRY_HOURS: '2', JWT_EXPIRY_MINUTES: '5' }).jwtExpiryMinutes).toBe(5);

@@ -44,6 +44,10 @@ export interface Config {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** PostgreSQL startup options appended after ours (libpq's PGOPTIONS). */
   pgOptions: string | undefined;
+  /** Seconds into a code step during which the previous rotating code is still accepted. */
+  codeGraceSeconds: number;
+  /** Raw coordinates and device hashes older than this many days are erased; undefined = kept. */
+  locationRetentionDays: number | undefined;
 }
 
 export interface HttpLimits {
@@ -162,7 +166,8 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('METRICS_TOKEN must be at least 16 characters (it guards /metrics)');
   }
   const publicUrlRaw = str('PUBLIC_URL');
-  let publicUrl = 'http://localhost:5000';
+  const port = int('PORT', 5000, 0, 65535);
+  let publicUrl = `http://localhost:${port}`;
   if (publicUrlRaw === undefined) {
     if (production)
       problems.push('PUBLIC_URL must be set in production (e.g. https://attendance.example.edu)');
@@ -179,11 +184,14 @@ export function loadConfig(env: Env = process.env): Config {
       );
     else publicUrl = `${u.origin}${u.pathname}`.replace(/\/+$/, '');
   }
+  const retentionRaw = str('LOCATION_RETENTION_DAYS');
+  const locationRetentionDays =
+    retentionRaw === undefined ? undefined : int('LOCATION_RETENTION_DAYS', 0, 1, 36_500);
 
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
     host: str('HOST') ?? '127.0.0.1',
-    port: int('PORT', 5000, 0, 65535),
+    port,
     databaseUrl,
     jwtSecret: secret('JWT_SECRET_KEY'),
     secretKey: secret('SECRET_KEY'),
@@ -211,6 +219,8 @@ export function loadConfig(env: Env = process.env): Config {
     pgOptions: env.PGOPTIONS,
     publicUrl,
     refreshGraceSeconds: int('REFRESH_GRACE_SECONDS', 10, 0, 300),
+    codeGraceSeconds: int('CODE_GRACE_SECONDS', 10, 0, 300),
+    locationRetentionDays,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

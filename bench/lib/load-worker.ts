@@ -18,8 +18,10 @@ interface Job {
   /** Per-request headers rotating with the bodies (e.g. Authorization per student). */
   headersList?: Record<string, string>[];
   /** Check-in mode: request n is student n mod S into session ⌊n / S⌋ mod K — every pair distinct. */
-  checkin?: { sessionIds: string[]; lat: number; lon: number };
+  checkin?: { sessionIds: string[]; lat: number; lon: number; codeSecrets?: Record<string, string> };
 }
+
+import { rotatingCode, stepAt } from '../../src/modules/attendance/code-verifier.js';
 
 const job: Job = JSON.parse(process.argv[2] ?? '{}');
 let i = 0;
@@ -44,6 +46,16 @@ const r = await autocannon({
             lat: job.checkin.lat,
             lon: job.checkin.lon,
             accuracy: 10,
+            // Rotating-code sessions: the code shown now, as a student would type it.
+            ...(job.checkin.codeSecrets
+              ? {
+                  code: rotatingCode(
+                    job.checkin.codeSecrets[sessionId!]!,
+                    sessionId!,
+                    stepAt(Date.now(), 15),
+                  ),
+                }
+              : {}),
           });
           return { ...req, headers, body };
         }

@@ -28,7 +28,7 @@ export interface LoadJob {
   bodies?: string[];
   tokens?: string[];
   headersList?: Record<string, string>[];
-  checkin?: { sessionIds: string[]; lat: number; lon: number };
+  checkin?: { sessionIds: string[]; lat: number; lon: number; codeSecrets?: Record<string, string> };
 }
 
 let jobSeq = 0;

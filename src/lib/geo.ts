@@ -92,6 +92,11 @@ export function pointInPolygon(p: LatLon, polygon: GeoJsonPolygon): boolean {
  */
 export function distanceToPolygonM(p: LatLon, polygon: GeoJsonPolygon): number {
   if (pointInPolygon(p, polygon)) return 0;
+  return distanceToBoundaryM(p, polygon);
+}
+
+/** Distance from the point to the nearest edge of any ring, inside or outside. */
+export function distanceToBoundaryM(p: LatLon, polygon: GeoJsonPolygon): number {
   const mPerDeg = EARTH_MEAN_RADIUS_M * DEG;
   const kx = mPerDeg * Math.cos(p.lat * DEG);
   let best = Number.POSITIVE_INFINITY;

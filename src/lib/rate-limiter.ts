@@ -34,6 +34,8 @@ export interface RateLimitStore {
   /** Gives back one slot taken by `takeSlot` in the current window (no-op once the window ended). */
   giveBack(key: string): Promise<void>;
   reset(key: string): Promise<void>;
+  /** Takes one back (never below zero): an attempt counted up front that turned out not to count. */
+  release(key: string): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -110,6 +112,10 @@ export function createMemoryStore(now: () => number = Date.now): RateLimitStore 
     },
     async reset(key) {
       windows.delete(key);
+    },
+    async release(key) {
+      const w = windows.get(key);
+      if (w && w.count > 0) w.count -= 1;
     },
   };
 }

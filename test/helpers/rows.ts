@@ -75,7 +75,8 @@ export function sessionRow(
     checkin_opens_minutes: 15,
     require_code: 0,
     code: null,
-    code_mode: 'none',
+    // Part 1 fixtures set require_code: it means a static code (as migration 0006 maps old rows).
+    code_mode: patch.require_code ? 'static' : 'none',
     code_period_seconds: 15,
     code_secret: null,
     boundary_policy: null,

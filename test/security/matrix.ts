@@ -9,6 +9,8 @@
  * fields naming A's objects, and — on routes without path ids — as `org_id` wherever a super_admin
  * would pass one (`orgScoped`). 'ok' = authorization passed; the runner insists on a 2xx.
  */
+import { randomBytes } from 'node:crypto';
+import { currentCode } from '../../src/modules/attendance/code-verifier.js';
 import type { TestContext, TestUser } from '../helpers/app.js';
 import { CENTRE, insertSession, MIN } from '../modules/attendance/fixtures.js';
 
@@ -109,6 +111,14 @@ const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++seq
 const email = () => `${unique('authz')}@example.test`;
 const iso = (ms: number) => new Date(ms).toISOString();
 const NEW_PASSWORD = 'An0ther-Passw0rd!';
+
+/** An open session with rotating codes, made by the side's teacher. */
+const rotatingSession = (c: Ctx, side: Side) =>
+  insertSession(c.t, side.org_id, side.teacher.user_id, {
+    code_mode: 'rotating',
+    require_code: 1,
+    code_secret: randomBytes(32).toString('hex'),
+  });
 
 /** A second open session of org A without records, so a check-in can succeed. */
 const freshOpenSession = async (c: Ctx) => ({
@@ -277,6 +287,41 @@ export const MATRIX: Record<string, Row> = {
   },
   'DELETE /admin/sessions/{session_id}': { expect: e(401, 403, ok, ok, ok, 404), params: sessionA },
   'POST /admin/sessions/{session_id}/close': { expect: e(401, 403, ok, ok, ok, 404), params: sessionA },
+  // The code to show: the session's teachers and admins (API.md Part 2).
+  'GET /admin/sessions/{session_id}/code': {
+    expect: e(401, 403, ok, ok, ok, 404),
+    setup: async (c) => ({ session: (await rotatingSession(c, c.w.a)).session_id }),
+    params: (c) => ({ session_id: c.extra.session! }),
+  },
+
+  // The scan needs no login; a token binds the ticket. Each caller scans a session of its own org
+  // (another org's session is the same 422 as a wrong code: test/modules/attendance/codes.test.ts).
+  'POST /attendance/scan': {
+    expect: e(ok, ok, ok, ok, ok, ok),
+    setup: async (c) => {
+      const s = await rotatingSession(c, c.caller === 'other_org_admin' ? c.w.b : c.w.a);
+      return { session: s.session_id, code: currentCode(s, Date.now())!.code };
+    },
+    body: (c) => ({ session_id: c.extra.session!, code: c.extra.code! }),
+  },
+  // The review queue and decision: the session's teachers and admins.
+  'GET /attendance/review': {
+    expect: e(401, 403, ok, ok, ok, 404),
+    query: (c) => ({ session_id: c.w.a.session_id }),
+  },
+  'POST /attendance/records/{record_id}/review': {
+    expect: e(401, 403, ok, ok, ok, 404),
+    setup: async (c) => {
+      await c.t.db
+        .updateTable('attendance_records')
+        .set({ flags: 'no_accuracy', review_state: 'pending' })
+        .where('record_id', '=', c.w.a.record_id)
+        .execute();
+      return {};
+    },
+    params: recordA,
+    body: () => ({ decision: 'accept' }),
+  },
 
   // Attendance. Only students are expected attendees (README), so staff checking in are refused (403);
   // a session of another org is not found (404) before that.

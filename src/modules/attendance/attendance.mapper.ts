@@ -1,6 +1,7 @@
 import { toIso } from '../../lib/time.js';
 import type { RecordDto } from './attendance.schemas.js';
 import type { AttendanceRecordRow, RecordChangeRow } from './attendance.table.js';
+import { parseFlags } from './record-flags.js';
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
 
@@ -26,6 +27,8 @@ export function toRecordDto(r: AttendanceRecordRow): RecordDto {
       r.check_in_time !== null && r.check_out_time !== null
         ? Math.max(0, Math.round((r.check_out_time - r.check_in_time) / 60_000))
         : null,
+    flags: parseFlags(r.flags),
+    review_state: r.review_state,
   };
 }
 

@@ -21,6 +21,7 @@ import {
 } from './attendance.schemas.js';
 import type { CheckInResult } from './checkin.service.js';
 import type { AttendanceServices } from './index.js';
+import { readCookie, SCAN_COOKIE } from './scan-tickets.js';
 
 const tags = ['attendance'];
 
@@ -57,7 +58,13 @@ export async function attendanceRoutes(app: App, { svc }: { svc: AttendanceServi
         },
       },
     },
-    async (req, reply) => sendCheckIn(reply, await svc.checkIn.submit(req.actor, req.body)),
+    async (req, reply) =>
+      sendCheckIn(
+        reply,
+        await svc.checkIn.submit(req.actor, req.body, {
+          scanNonce: readCookie(req.headers.cookie, SCAN_COOKIE),
+        }),
+      ),
   );
 
   app.post(

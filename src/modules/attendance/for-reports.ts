@@ -53,6 +53,8 @@ export function createAttendanceForReports(
           'r.check_in_time',
           'r.check_out_time',
           'r.distance_m',
+          'r.flags',
+          'r.review_state',
         ])
         // The session is known to be of this org; an org_id predicate here only tempts the planner
         // into the (org_id, created_at) index instead of the session's.
@@ -81,6 +83,8 @@ export function createAttendanceForReports(
             check_in_time: null,
             check_out_time: null,
             distance_m: null,
+            flags: null,
+            review_state: null,
           })),
         ],
       };

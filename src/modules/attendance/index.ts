@@ -2,10 +2,13 @@ import type { App } from '../../lib/http.js';
 import type { ModuleDeps } from '../deps.js';
 import { attendanceRoutes } from './attendance.routes.js';
 import { createCheckInService } from './checkin.service.js';
+import { createCodesService } from './codes.service.js';
+import { integrityRoutes } from './integrity.routes.js';
 import { legacyRoutes } from './legacy.routes.js';
 import { createOverridesService } from './overrides.service.js';
 import { createReadsService } from './reads.service.js';
 import type { RecordWriter } from './record-writer.js';
+import { createReviewService } from './review.service.js';
 
 export { createRecordWriter, type RecordWriter } from './record-writer.js';
 
@@ -15,6 +18,8 @@ export function createAttendanceServices(deps: ModuleDeps & { writer: RecordWrit
     overrides,
     checkIn: createCheckInService(deps, overrides.forceCheckIn),
     reads: createReadsService(deps),
+    codes: createCodesService(deps),
+    review: createReviewService(deps),
   };
 }
 export type AttendanceServices = ReturnType<typeof createAttendanceServices>;
@@ -27,4 +32,5 @@ export async function registerAttendanceModule(
   const svc = createAttendanceServices(deps);
   await app.register(attendanceRoutes, { prefix: '/attendance', svc });
   await app.register(legacyRoutes, { svc });
+  await app.register(integrityRoutes, { svc, secureCookies: deps.config.publicUrl.startsWith('https:') });
 }

@@ -7,6 +7,7 @@ import { type App, bearer } from '../../lib/http.js';
 import { CHECK_IN_IDEMPOTENCY, sendCheckIn, sessionAttendanceSchema } from './attendance.routes.js';
 import { IdempotencyHeaders, LegacyCheckInBody, RecordSchema } from './attendance.schemas.js';
 import type { AttendanceServices } from './index.js';
+import { readCookie, SCAN_COOKIE } from './scan-tickets.js';
 
 export async function legacyRoutes(app: App, { svc }: { svc: AttendanceServices }) {
   app.post(
@@ -27,7 +28,13 @@ export async function legacyRoutes(app: App, { svc }: { svc: AttendanceServices 
         },
       },
     },
-    async (req, reply) => sendCheckIn(reply, await svc.checkIn.submit(req.actor, req.body)),
+    async (req, reply) =>
+      sendCheckIn(
+        reply,
+        await svc.checkIn.submit(req.actor, req.body, {
+          scanNonce: readCookie(req.headers.cookie, SCAN_COOKIE),
+        }),
+      ),
   );
 
   app.get(

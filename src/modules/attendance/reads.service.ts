@@ -16,6 +16,7 @@ import { expectedAttendeesRepository } from './expected-attendees.repository.js'
 import { openSessionsRepository } from './open-sessions.repository.js';
 import type { RecordWriter } from './record-writer.js';
 import { recordsRepository } from './records.repository.js';
+import { reviewRepository } from './review.repository.js';
 
 type PageQuery = { page?: number; per_page?: number };
 
@@ -110,9 +111,10 @@ export function createReadsService(deps: ReadsDeps) {
       let s = await staffSession(actor, sessionId);
       if (await writer.closeIfEnded(s, now()))
         s = (await sessionsRepository.findById(db, scopeOf(actor), sessionId))!;
-      const [expected, byStatus] = await Promise.all([
+      const [expected, byStatus, review] = await Promise.all([
         expectedAttendeesRepository.count(db, s),
         recordsRepository.countByStatus(db, s.session_id),
+        reviewRepository.counts(db, s.session_id),
       ]);
       const counts = {
         present: byStatus.present ?? 0,
@@ -127,6 +129,7 @@ export function createReadsService(deps: ReadsDeps) {
         counts,
         checked_in: checkedIn,
         not_checked_in: Math.max(0, expected - checkedIn),
+        ...review,
         // Force check-ins of users outside the roster could push the ratio past 1; the contract says [0, 1].
         attendance_rate:
           expected === 0 ? null : Math.min(1, Math.round((checkedIn / expected) * 10_000) / 10_000),

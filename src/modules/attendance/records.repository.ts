@@ -49,6 +49,35 @@ export const recordsRepository = {
     return rows.map((r) => r.record_id);
   },
 
+  /**
+   * The user's latest check-in with coordinates before `before` (impossible_travel). Walks the
+   * (user_id, created_at) index backwards; a self check-in's created_at is its check-in time.
+   */
+  previousFix(
+    db: Db,
+    userId: string,
+    before: number,
+  ): Promise<
+    | {
+        check_in_lat: number | null;
+        check_in_lon: number | null;
+        check_in_accuracy: number | null;
+        check_in_time: number | null;
+      }
+    | undefined
+  > {
+    return db
+      .selectFrom('attendance_records')
+      .select(['check_in_lat', 'check_in_lon', 'check_in_accuracy', 'check_in_time'])
+      .where('user_id', '=', userId)
+      .where('created_at', '<=', before)
+      .where('check_in_lat', 'is not', null)
+      .where('check_in_time', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  },
+
   findById(db: Db, scope: OrgScope, recordId: string): Promise<AttendanceRecordRow | undefined> {
     return inScope(
       db.selectFrom('attendance_records').selectAll().where('record_id', '=', recordId),

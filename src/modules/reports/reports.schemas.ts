@@ -116,6 +116,8 @@ export const SessionReportSchema = Type.Object({
     description: 'expected attendees without a record yet (open sessions only)',
   }),
   average_check_in_delay_minutes: Type.Union([Type.Number(), Type.Null()]),
+  flagged: Type.Integer({ description: 'records with any flag (API.md Part 2)' }),
+  pending_review: Type.Integer({ description: 'flagged records awaiting review' }),
   attendees: Type.Array(
     Type.Object({
       user_id: Type.String(),
@@ -129,6 +131,10 @@ export const SessionReportSchema = Type.Object({
       check_out_time: NullableIso,
       distance_m: Type.Union([Type.Number(), Type.Null()]),
       minutes_after_start: Type.Union([Type.Number(), Type.Null()]),
+      flags: Type.Array(Type.String()),
+      review_state: Nullable(
+        Type.String({ description: 'none | pending | accepted | rejected; null without a record' }),
+      ),
     }),
   ),
 });

@@ -45,6 +45,9 @@ export interface SessionAttendees {
     check_in_time: number | null;
     check_out_time: number | null;
     distance_m: number | null;
+    /** Comma-separated flag names ('' = none); null without a record. */
+    flags: string | null;
+    review_state: string | null;
   }[];
 }
 
@@ -233,6 +236,8 @@ export function createReportsService(deps: {
         average_check_in_delay_minutes: delayCount
           ? Math.round((delaySum / delayCount / 60_000) * 10) / 10
           : null,
+        flagged: data.attendees.filter((a) => a.flags).length,
+        pending_review: data.attendees.filter((a) => a.flags && a.review_state === 'pending').length,
         attendees: data.attendees.map((a) => ({
           user_id: a.user_id,
           name: a.name,
@@ -246,6 +251,8 @@ export function createReportsService(deps: {
             a.check_in_time === null
               ? null
               : Math.round((a.check_in_time - data.session.start_time) / 6_000) / 10,
+          flags: a.flags ? a.flags.split(',') : [],
+          review_state: a.review_state,
         })),
       };
     },

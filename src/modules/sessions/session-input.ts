@@ -3,7 +3,7 @@
  * so every rule (end after start, location pairs, radius default) is checked on the result that
  * will be stored. All problems are reported in one 400.
  */
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { type FieldError, validationError } from '../../lib/errors.js';
 import { validatePolygon } from '../../lib/geo.js';
 import {
@@ -13,7 +13,7 @@ import {
   parseInstantDetailed,
 } from '../../lib/time.js';
 import type { UpdateSessionInput } from './sessions.schemas.js';
-import type { AttendanceSessionRow } from './sessions.table.js';
+import type { AttendanceSessionRow, CodeMode } from './sessions.table.js';
 
 export type SessionFields = Pick<
   AttendanceSessionRow,
@@ -31,6 +31,10 @@ export type SessionFields = Pick<
   | 'checkin_opens_minutes'
   | 'require_code'
   | 'code'
+  | 'code_mode'
+  | 'code_period_seconds'
+  | 'code_secret'
+  | 'boundary_policy'
 >;
 
 export interface InputContext {
@@ -41,6 +45,7 @@ export interface InputContext {
 }
 
 const DEFAULT_CHECKIN_OPENS_MINUTES = 15;
+const DEFAULT_CODE_PERIOD_SECONDS = 15;
 
 /** A 6-digit code for sessions that require one but were given none. */
 const generateCode = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -111,10 +116,7 @@ export function resolveSessionFields(
   if (hasCircle && radius === null) radius = ctx.defaultRadius;
   if (!hasCircle) radius = null;
 
-  let code = pick(body, current, 'code') ?? null;
-  const requireCode =
-    body.require_code ?? (body.code != null ? true : current ? Boolean(current.require_code) : false);
-  if (requireCode && code === null) code = generateCode();
+  const codes = resolveCodeMode(body, current, fail);
 
   if (errors.length) throw validationError(errors);
   return {
@@ -130,7 +132,56 @@ export function resolveSessionFields(
     geofence,
     late_after_minutes: pick(body, current, 'late_after_minutes') ?? null,
     checkin_opens_minutes: pick(body, current, 'checkin_opens_minutes') ?? DEFAULT_CHECKIN_OPENS_MINUTES,
-    require_code: requireCode ? 1 : 0,
-    code,
+    ...codes,
+    boundary_policy: pick(body, current, 'boundary_policy') ?? null,
+  };
+}
+
+/**
+ * API.md Part 2: code_mode none|static|rotating; Part 1's `require_code: true` + `code` means static
+ * (a code is generated when none is given, as in Part 1), `require_code` is stored as
+ * code_mode != none. Contradictions are 400: require_code false with a code mode, require_code true
+ * with none, code_mode static without a code, a code given to a rotating session. A rotating session
+ * gets its random secret once and keeps it (codes shown on a projector stay valid across edits).
+ */
+function resolveCodeMode(
+  body: UpdateSessionInput,
+  current: AttendanceSessionRow | undefined,
+  fail: (field: string, message: string) => void,
+): Pick<SessionFields, 'require_code' | 'code' | 'code_mode' | 'code_period_seconds' | 'code_secret'> {
+  const currentMode: CodeMode = current?.code_mode ?? 'none';
+  let mode: CodeMode;
+  if (body.code_mode !== undefined) {
+    mode = body.code_mode;
+    if (body.require_code === false && mode !== 'none')
+      fail('require_code', `must not be false with code_mode ${mode}`);
+    if (body.require_code === true && mode === 'none')
+      fail('require_code', 'must not be true with code_mode none');
+  } else if (body.require_code !== undefined) {
+    mode = body.require_code ? (currentMode === 'none' ? 'static' : currentMode) : 'none';
+  } else if (body.code != null) {
+    mode = 'static';
+  } else {
+    mode = currentMode;
+  }
+  let code = pick(body, current, 'code') ?? null;
+  if (mode === 'static' && code === null) {
+    if (body.code_mode === 'static') fail('code', 'is required with code_mode static (1-32 characters)');
+    else code = generateCode();
+  }
+  if (mode === 'rotating') {
+    if (body.code != null)
+      fail('code', 'must not be given: a rotating session’s codes are derived by the server');
+    code = null;
+  }
+  return {
+    code_mode: mode,
+    require_code: mode === 'none' ? 0 : 1,
+    code: mode === 'static' ? code : null,
+    code_period_seconds: pick(body, current, 'code_period_seconds') ?? DEFAULT_CODE_PERIOD_SECONDS,
+    code_secret:
+      mode === 'rotating'
+        ? (current?.code_secret ?? randomBytes(32).toString('hex'))
+        : (current?.code_secret ?? null),
   };
 }

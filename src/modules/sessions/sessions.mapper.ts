@@ -8,8 +8,9 @@ export const parseGeofence = (text: string | null): GeoJsonPolygon | null =>
   text === null ? null : (JSON.parse(text) as GeoJsonPolygon);
 
 /**
- * The API face of an attendance session. The check-in code is included only for staff: a student
- * who could read it would not need to be in the room.
+ * The API face of an attendance session. The static check-in code is included only for those who
+ * run the session (its teachers, admins): a student who could read it would not need to be in the
+ * room, and neither would a friend of another teacher's. The rotating secret never leaves.
  */
 export function toSessionDto(
   s: AttendanceSessionRow,
@@ -30,14 +31,17 @@ export function toSessionDto(
     geofence: parseGeofence(s.geofence),
     late_after_minutes: s.late_after_minutes,
     checkin_opens_minutes: s.checkin_opens_minutes,
-    require_code: Boolean(s.require_code),
+    require_code: s.code_mode !== 'none',
+    code_mode: s.code_mode,
+    code_period_seconds: s.code_period_seconds,
+    boundary_policy: s.boundary_policy,
     created_by: s.created_by,
     created_at: toIso(s.created_at),
     updated_at: toIso(s.updated_at),
     closed_at: s.closed_at === null ? null : toIso(s.closed_at),
     is_active: Boolean(s.is_active),
   };
-  if (opts.withCode) dto.code = s.code;
+  if (opts.withCode) dto.code = s.code_mode === 'static' ? s.code : null;
   return dto;
 }
 

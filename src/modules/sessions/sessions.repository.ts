@@ -29,6 +29,8 @@ export interface SessionFilter {
 export type SessionForCheckIn = AttendanceSessionRow & {
   org_late_after_minutes: number;
   org_default_radius: number | null;
+  org_boundary_policy: 'flag' | 'reject';
+  org_store_coordinates: number;
 };
 
 /** A session with its teachers (API.md Part 2 "Who runs a session"), as `findById` reads it. */
@@ -44,6 +46,8 @@ const withOrgDefaults = (db: Db) =>
     .select([
       'o.late_after_minutes as org_late_after_minutes',
       'o.default_geofence_radius as org_default_radius',
+      'o.boundary_policy as org_boundary_policy',
+      'o.store_coordinates as org_store_coordinates',
     ]);
 
 /** Read on every check-in: prepared (src/db/prepared.ts). */

@@ -46,6 +46,14 @@ const TimeInput = Type.String({
   examples: ['2025-07-05T09:00:00'],
 });
 
+export const CodeModeSchema = Type.Union(
+  [Type.Literal('none'), Type.Literal('static'), Type.Literal('rotating')],
+  {
+    description:
+      'none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static',
+  },
+);
+
 const inputFields = {
   session_name: DisplayName(255),
   description: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
@@ -82,6 +90,16 @@ const inputFields = {
       uniqueItems: true,
       description:
         'the session’s teachers (they run it with the org’s admins); admins set it. Default: the creating teacher, or none when an admin creates it',
+    }),
+  ),
+  code_mode: Type.Optional(CodeModeSchema),
+  code_period_seconds: Type.Optional(
+    Type.Integer({ minimum: 5, maximum: 300, description: 'rotating codes: seconds per code; default 15' }),
+  ),
+  boundary_policy: Type.Optional(
+    Type.Union([Type.Literal('flag'), Type.Literal('reject'), Type.Null()], {
+      description:
+        'what a check-in whose accuracy circle crosses the fence gets (flag: accepted and flagged; reject: 422); null = the organization’s policy',
     }),
   ),
 };
@@ -122,7 +140,10 @@ export const publicSessionFields = {
   geofence: Type.Union([GeoJsonPolygonSchema, Type.Null()]),
   late_after_minutes: nullableInteger(),
   checkin_opens_minutes: Type.Integer(),
-  require_code: Type.Boolean(),
+  require_code: Type.Boolean({ description: 'code_mode != none' }),
+  code_mode: CodeModeSchema,
+  code_period_seconds: Type.Integer(),
+  boundary_policy: Type.Union([Type.Literal('flag'), Type.Literal('reject'), Type.Null()]),
   created_by: Nullable(Type.String()),
   created_at: IsoTime,
   updated_at: IsoTime,
@@ -138,7 +159,12 @@ export const SessionSchema = Type.Object({
   ...publicSessionFields,
   teacher_ids: Type.Array(Type.String(), { description: 'the session’s teachers' }),
   code: Type.Optional(
-    Nullable(Type.String({ description: 'only for the session’s teachers and the org’s admins' })),
+    Nullable(
+      Type.String({
+        description:
+          'the static code; only for the session’s teachers and admins; null for rotating sessions (GET /admin/sessions/{id}/code)',
+      }),
+    ),
   ),
 });
 export type SessionDto = Static<typeof SessionSchema>;

@@ -114,10 +114,6 @@ export function createSessionsService(deps: SessionsDeps) {
       const t = now();
       const row: AttendanceSessionRow = {
         ...fields,
-        code_mode: fields.require_code ? 'static' : 'none',
-        code_period_seconds: 15,
-        code_secret: null,
-        boundary_policy: null,
         present_count: null,
         late_count: null,
         absent_count: null,

@@ -133,10 +133,17 @@ describe('GET /admin/sessions/{id}', () => {
     });
     const res = await req('GET', `/admin/sessions/${s.session_id}`, otherTeacher);
     expect(res.statusCode).toBe(200);
-    expect(res.json().data).toMatchObject({ session_id: s.session_id, require_code: true });
-    expect(res.json().data).not.toHaveProperty('code');
-    for (const who of [w.auth.teacher, w.auth.admin]) {
-      const own = await req('GET', `/admin/sessions/${s.session_id}`, who);
+    expect(res.json().data).toMatchObject({
+      session_id: s.session_id,
+      require_code: true,
+      code_mode: 'static',
+    });
+    expect(res.json().data.code).toBeUndefined();
+    const listed = await req('GET', '/admin/sessions?per_page=100', otherTeacher);
+    const mine = listed.json().data.find((x: { session_id: string }) => x.session_id === s.session_id);
+    expect(mine.code).toBeUndefined();
+    for (const owner of [w.auth.teacher, w.auth.admin]) {
+      const own = await req('GET', `/admin/sessions/${s.session_id}`, owner);
       expect(own.json().data).toMatchObject({ code: '424242', teacher_ids: [w.users.teacher.user_id] });
     }
     expect((await req('GET', `/admin/sessions/${foreign.sessionId}`, w.auth.admin)).statusCode).toBe(404);
