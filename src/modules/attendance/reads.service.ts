@@ -15,7 +15,7 @@ import { openSessionsRepository } from './open-sessions.repository.js';
 import { recordsRepository } from './records.repository.js';
 import { closeIfEnded } from './session-close.js';
 
-type PageQuery = { page?: number; per_page?: number };
+type PageQuery = { page?: number; per_page?: number; limit?: number };
 
 export function createReadsService(deps: AttendanceDeps) {
   const { db, dialect } = deps;

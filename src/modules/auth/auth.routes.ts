@@ -46,7 +46,14 @@ export async function authRoutes(app: App, { auth }: { auth: AuthService }) {
         response: { 200: ok(LoginResultSchema), ...errorResponses(400, 401, 429) },
       },
     },
-    async (req) => success('Login successful', await auth.login(req.body, clientInfo(req))),
+    async (req) => {
+      const result = await auth.login(req.body, clientInfo(req));
+      return success('Login successful', {
+        ...result,
+        token: result.jwt_token,
+        access_token: result.jwt_token,
+      });
+    },
   );
 
   app.post(

@@ -123,7 +123,11 @@ export function createReportsService(deps: {
       };
     },
 
-    async userDetailed(actor: Actor, userId: string, q: RangeQuery & { page?: number; per_page?: number }) {
+    async userDetailed(
+      actor: Actor,
+      userId: string,
+      q: RangeQuery & { page?: number; per_page?: number; limit?: number },
+    ) {
       const org = await orgFor(actor, q.org_id);
       const user = await usersRepository.findById(db, org.org_id, userId);
       if (!user) throw notFound('User');

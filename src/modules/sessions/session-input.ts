@@ -4,7 +4,7 @@
  * will be stored. All problems are reported in one 400.
  */
 import { randomInt } from 'node:crypto';
-import { type FieldError, validationError } from '../../lib/errors.js';
+import { validationError } from '../../lib/errors.js';
 import { validatePolygon } from '../../lib/geo.js';
 import {
   CALENDAR_RANGE_TEXT,
@@ -12,6 +12,7 @@ import {
   isValidTimeZone,
   parseInstantDetailed,
 } from '../../lib/time.js';
+import { foldLocationAliases } from './location-aliases.js';
 import type { UpdateSessionInput } from './sessions.schemas.js';
 import type { AttendanceSessionRow } from './sessions.table.js';
 
@@ -55,11 +56,11 @@ function pick<K extends keyof UpdateSessionInput & keyof AttendanceSessionRow>(
 }
 
 export function resolveSessionFields(
-  body: UpdateSessionInput,
+  input: UpdateSessionInput,
   current: AttendanceSessionRow | undefined,
   ctx: InputContext,
 ): SessionFields {
-  const errors: FieldError[] = [];
+  const { body, errors } = foldLocationAliases(input);
   const fail = (field: string, message: string) => errors.push({ field, message });
 
   const name = body.session_name?.trim();

@@ -69,7 +69,11 @@ export function createUsersService(deps: UsersDeps) {
     return user;
   }
 
-  async function page(scope: OrgScope, filter: UserFilter, q: { page?: number; per_page?: number }) {
+  async function page(
+    scope: OrgScope,
+    filter: UserFilter,
+    q: { page?: number; per_page?: number; limit?: number },
+  ) {
     const req = pageRequest(q);
     const { rows, total } = await repo.list(db, scope, filter, req);
     return { items: rows.map(toUserDto), pagination: pagination(req, total) };
