@@ -103,14 +103,22 @@ describe('histories', () => {
     expect((await get('/attendance/my-history', {})).statusCode).toBe(401);
   });
 
-  it('user history: self and staff of the org; a fellow student 403; another org 404', async () => {
+  it('user history: self and staff of the org; a fellow student, another org or no such user: the same 404', async () => {
     const url = `/attendance/user/${me.user_id}/history`;
     for (const headers of [me.headers, w.auth.teacher, w.auth.admin]) {
       const res = await get(url, headers);
       expect(res.statusCode).toBe(200);
       expect(res.json().pagination.total).toBe(2);
     }
-    expect((await get(url, w.auth.student)).statusCode).toBe(403);
+    // 17.9: a student cannot tell a user of their org from an unknown id.
+    const fellow = await get(url, w.auth.student);
+    const unknown = await get(
+      '/attendance/user/01900000-0000-7000-8000-000000000000/history',
+      w.auth.student,
+    );
+    expect(fellow.statusCode).toBe(404);
+    expect(unknown.statusCode).toBe(404);
+    expect(fellow.json()).toEqual(unknown.json());
     const other = await t.factory.org();
     const foreignAdmin = (await t.login(await t.factory.user('admin', other.org_id))).headers;
     expect((await get(url, foreignAdmin)).statusCode).toBe(404);
