@@ -32,7 +32,13 @@ export const GeoJsonPolygonSchema = Type.Object(
       { minItems: 1, maxItems: 100 },
     ),
   },
-  { description: 'GeoJSON Polygon ([lon, lat] positions, closed rings, at most 1000 positions)' },
+  {
+    // Unknown members are refused, not silently dropped (17.9): a client sending `crs` or `bbox`
+    // learns at once that they are not honoured.
+    additionalProperties: false,
+    description:
+      'GeoJSON Polygon ([lon, lat] positions, closed rings, at most 1000 positions, at most 180° of longitude wide; no other members)',
+  },
 );
 
 const TimeInput = Type.String({
