@@ -96,7 +96,7 @@ export async function buildApp(opts: AppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   if (config.http.maxConnections > 0) app.server.maxConnections = config.http.maxConnections;
-  installValidators(app);
+  installValidators(app, { passwordMinLength: config.passwordMinLength });
   installErrorHandler(app);
   app.addSchema(ErrorEnvelope);
   installSecurityHeaders(app);
@@ -105,12 +105,36 @@ export async function buildApp(opts: AppOptions) {
   // Bulk user import accepts text/csv; every other body must be JSON (text/plain included: 415).
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // Clients written for the original send Content-Type: application/json on body-less requests
+  // (logout, close, DELETE): an empty body is no body, never a 400 (issue 16.1: a 400 on logout
+  // left the session alive while the client believed it had logged out). Routes that need a body
+  // still refuse its absence through their schema. Non-empty bodies go through Fastify's own parser
+  // (prototype-poisoning protection included).
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    body === '' ? done(null, undefined) : jsonParser(req, body as string, done),
+  );
 
+  // Every method the API uses and every request header it reads (API.md, "Clients written for the
+  // original" and "Web app"). Credentials are never allowed: the API authenticates with the
+  // Authorization header, and the refresh cookie is only for the app's own origin.
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
     // Never credentials (API.md Part 2): the refresh cookie must not ride on a cross-origin request.
     credentials: false,
-    exposedHeaders: ['x-request-id', 'retry-after', 'content-disposition'],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'Idempotency-Key',
+      'X-Auth-Cookie',
+      'X-Request-Id',
+      'Prefer',
+      'Last-Event-ID',
+    ],
+    exposedHeaders: ['Retry-After', 'Content-Disposition', 'X-Request-Id'],
+    maxAge: 600,
   });
   await installDocs(app, VERSION);
 

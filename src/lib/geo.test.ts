@@ -168,6 +168,39 @@ describe('validatePolygon', () => {
     ['position with altitude', poly([[0, 0, 5], ...ring.slice(1)]), /\[lon, lat\]/],
     ['bad hole', poly(ring, [[1, 1]]), /ring 1/],
     ['too many positions', poly(big), /more than 1000/],
+    [
+      'wider than 180° of longitude',
+      poly([
+        [-100, 0],
+        [0, 1],
+        [100, 0],
+        [0, -1],
+        [-100, 0],
+      ]),
+      /more than 180°/,
+    ],
+    [
+      'exactly 180° wide',
+      poly([
+        [-90, 0],
+        [0, 1],
+        [90, 0],
+        [0, -1],
+        [-90, 0],
+      ]),
+      null,
+    ],
+    [
+      'wide across the antimeridian',
+      poly([
+        [100, 0],
+        [-170, 1],
+        [-60, 0],
+        [-170, -1],
+        [100, 0],
+      ]),
+      /more than 180°/,
+    ],
   ];
 
   it.each(cases)('%s', (_name, input, expected) => {

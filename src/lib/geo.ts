@@ -160,6 +160,10 @@ export function validatePolygon(polygon: unknown): string | null {
     if (first[0] !== last[0] || first[1] !== last[1]) {
       return `ring ${r} must be closed (first position equal to last)`;
     }
+    // Edges take the short way round (unwrapRing), so a ring wider than 180° would be read as its
+    // complement and give wrong distances and inside tests (17.9): refuse it.
+    const { minX, maxX } = unwrapRing(ring as number[][]);
+    if (maxX - minX > 180) return `ring ${r} spans more than 180° of longitude`;
   }
   return null;
 }

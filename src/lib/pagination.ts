@@ -1,8 +1,26 @@
 import Type, { type Static } from 'typebox';
 
+export const MAX_PER_PAGE = 100;
+const DEFAULT_PER_PAGE = 20;
+
 export const PaginationQuery = {
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
-  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  // No schema default: it would hide whether `limit` should apply.
+  per_page: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_PER_PAGE,
+      description: `rows per page, default ${DEFAULT_PER_PAGE}`,
+    }),
+  ),
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      deprecated: true,
+      description: `alias of per_page for clients of the original service; above ${MAX_PER_PAGE} it is taken as ${MAX_PER_PAGE}; per_page wins when both are given`,
+    }),
+  ),
 };
 
 export const PaginationSchema = Type.Object({
@@ -10,6 +28,9 @@ export const PaginationSchema = Type.Object({
   per_page: Type.Integer(),
   total: Type.Integer(),
   pages: Type.Integer(),
+  total_pages: Type.Integer({ description: 'same as pages (clients of the original read this name)' }),
+  has_next: Type.Boolean(),
+  has_prev: Type.Boolean(),
 });
 export type Pagination = Static<typeof PaginationSchema>;
 
@@ -19,14 +40,23 @@ export interface PageRequest {
   offset: number;
 }
 
-export function pageRequest(q: { page?: number; per_page?: number }): PageRequest {
+export function pageRequest(q: { page?: number; per_page?: number; limit?: number }): PageRequest {
   const page = q.page ?? 1;
-  const perPage = q.per_page ?? 20;
+  const perPage = q.per_page ?? (q.limit === undefined ? DEFAULT_PER_PAGE : Math.min(q.limit, MAX_PER_PAGE));
   return { page, perPage, offset: (page - 1) * perPage };
 }
 
 export function pagination(req: PageRequest, total: number): Pagination {
-  return { page: req.page, per_page: req.perPage, total, pages: Math.ceil(total / req.perPage) };
+  const pages = Math.ceil(total / req.perPage);
+  return {
+    page: req.page,
+    per_page: req.perPage,
+    total,
+    pages,
+    total_pages: pages,
+    has_next: req.page < pages,
+    has_prev: req.page > 1,
+  };
 }
 
 /**

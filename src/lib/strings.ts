@@ -1,4 +1,4 @@
-import type { Ajv } from 'ajv';
+import type { Ajv, SchemaValidateFunction } from 'ajv';
 import { sql } from 'kysely';
 import Type from 'typebox';
 import { CALENDAR_RANGE_TEXT, YEAR_PATTERN } from './time.js';
@@ -7,6 +7,18 @@ import { CALENDAR_RANGE_TEXT, YEAR_PATTERN } from './time.js';
 export const Uuid = Type.String({ format: 'uuid', maxLength: 36, description: 'UUID' });
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 255 });
 export const Password = Type.String({ minLength: 1, maxLength: 256 });
+/**
+ * A password being set: the policy (PASSWORD_MIN_LENGTH, not all one character class) is checked by
+ * the request validator through this keyword, so its error comes in the same 400 as every other
+ * field's (issue 16.3). Services check it again for callers that are not HTTP requests.
+ */
+export const PASSWORD_POLICY_KEYWORD = 'x-password-policy';
+export const NewPassword = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  [PASSWORD_POLICY_KEYWORD]: true,
+  description: 'at least PASSWORD_MIN_LENGTH (default 8) characters, not all of one character class',
+});
 /**
  * Names shown to other people (users, organizations, groups, sessions) go through one validator,
  * registered as the Ajv format `display-name` (issue 17.7). Refused: control characters (NUL, C0/C1,
@@ -26,6 +38,18 @@ export const DISPLAY_NAME_MESSAGE =
 /** Registers the project's string formats on an Ajv instance (request validators, bulk import rows). */
 export function addTextFormats(ajv: Ajv): Ajv {
   ajv.addFormat(DISPLAY_NAME_FORMAT, { type: 'string', validate: isDisplayName });
+  return ajv;
+}
+
+/** Registers the password-policy keyword of NewPassword, reporting passwordProblems' own message. */
+export function addPasswordPolicy(ajv: Ajv, problems: (password: string) => string | null): Ajv {
+  const check: SchemaValidateFunction = (enabled: unknown, data: unknown): boolean => {
+    if (enabled !== true || typeof data !== 'string') return true;
+    const problem = problems(data);
+    check.errors = problem ? [{ keyword: PASSWORD_POLICY_KEYWORD, message: problem, params: {} }] : [];
+    return problem === null;
+  };
+  ajv.addKeyword({ keyword: PASSWORD_POLICY_KEYWORD, type: 'string', errors: true, validate: check });
   return ajv;
 }
 /** A display name of at most maxLength characters (schemas of users, orgs, groups, sessions). */

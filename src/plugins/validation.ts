@@ -6,7 +6,8 @@
 import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import { addTextFormats } from '../lib/strings.js';
+import { passwordProblems } from '../lib/passwords.js';
+import { addPasswordPolicy, addTextFormats } from '../lib/strings.js';
 
 // ajv-formats ships CommonJS with a default export object.
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
@@ -51,9 +52,12 @@ function finiteAfterCoercion(validate: ValidateFunction): ValidateFunction {
   return wrapped;
 }
 
-export function installValidators(app: FastifyInstance): void {
-  const bodyAjv = makeAjv({ coerceTypes: false });
-  const textAjv = makeAjv({ coerceTypes: 'array' });
+export function installValidators(app: FastifyInstance, opts: { passwordMinLength: number }): void {
+  const policy = (p: string) => passwordProblems(p, opts.passwordMinLength);
+  const bodyAjv = addPasswordPolicy(makeAjv({ coerceTypes: false }), policy);
+  // Unknown query parameters are dropped, not refused (a browser's `?_=1700000000` cache-buster must not
+  // fail: API.md "Clients written for the original"); bodies stay strict (bodyAjv keeps them as errors).
+  const textAjv = makeAjv({ coerceTypes: 'array', removeAdditional: true });
   app.setValidatorCompiler(({ schema, httpPart }: { schema: FastifySchema; httpPart?: string }) =>
     httpPart === 'body'
       ? bodyAjv.compile(schema as object)

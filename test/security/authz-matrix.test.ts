@@ -262,7 +262,8 @@ const SAME_ORG: Record<string, SameOrgCase> = {
     as: (w) => w.a.student,
     method: 'GET',
     url: (_w, p) => `/attendance/user/${p.student.user_id}/history`,
-    expect: 403,
+    // 404, not 403: a student must not learn that the id is a user of their org (issue 17.9).
+    expect: 404,
     watch: none,
   },
   "a student reads the change log of another student's record": {

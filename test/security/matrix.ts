@@ -416,8 +416,9 @@ export const MATRIX: Record<string, Row> = {
   'GET /admin/audit': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
   'GET /admin/audit/export.csv': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
 
-  // Admin dashboard and maintenance: admins (their org) and super_admin.
-  'GET /admin/dashboard/stats': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+  // Admin dashboard: teachers and admins of the org (API.md "Clients written for the original"), super_admin.
+  'GET /admin/dashboard/stats': { expect: e(401, 403, ok, ok, ok, 404), orgScoped: true, query: orgQuery },
+  // Maintenance: admins (their org) and super_admin.
   'POST /admin/maintenance/cleanup-sessions': {
     expect: e(401, 403, 403, ok, ok, ok),
     body: () => ({ older_than_days: 30 }),

@@ -32,11 +32,12 @@ export async function adminRoutes(app: App, { admin }: { admin: AdminService }) 
   app.get(
     '/dashboard/stats',
     {
-      onRequest: guard,
+      onRequest: app.auth('teacher', 'admin', 'super_admin'),
       schema: {
         tags,
         summary:
           'Users by role, sessions today and open now, check-ins today, 7- and 30-day rates, next sessions',
+        description: 'Teachers and admins see their own organization; a super_admin names one with org_id.',
         security: bearer,
         querystring: Type.Object({ org_id: Type.Optional(Uuid) }, { additionalProperties: false }),
         response: { 200: ok(DashboardSchema), ...errorResponses(400, 401, 403, 404) },

@@ -23,7 +23,9 @@ export function createAdminService(deps: {
 
   return {
     async dashboard(actor: Actor, q: { org_id?: string }) {
-      requireRole(actor, 'admin', 'super_admin');
+      // Teachers read their own organization's dashboard (API.md "Clients written for the original");
+      // orgFor keeps them, like admins, to their org.
+      requireRole(actor, 'teacher', 'admin', 'super_admin');
       const org = await reports.orgFor(actor, q.org_id);
       const t = now();
       const today = localDateOf(t, org.timezone);

@@ -5,6 +5,10 @@ import { parseFlags } from './record-flags.js';
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
 
+/** The original service's `location` (check-in position); null when no coordinates were stored. */
+const locationOf = (r: AttendanceRecordRow) =>
+  r.check_in_lat === null || r.check_in_lon === null ? null : { lat: r.check_in_lat, lon: r.check_in_lon };
+
 export function toRecordDto(r: AttendanceRecordRow): RecordDto {
   return {
     record_id: r.record_id,
@@ -17,6 +21,7 @@ export function toRecordDto(r: AttendanceRecordRow): RecordDto {
     check_in_accuracy: r.check_in_accuracy,
     check_out_lat: r.check_out_lat,
     check_out_lon: r.check_out_lon,
+    location: locationOf(r),
     distance_m: r.distance_m,
     status: r.status,
     notes: r.notes,

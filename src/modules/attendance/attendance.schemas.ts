@@ -36,6 +36,9 @@ const recordFields = {
   check_in_accuracy: nullableNumber(),
   check_out_lat: nullableNumber(),
   check_out_lon: nullableNumber(),
+  location: Type.Union([Type.Object({ lat: Type.Number(), lon: Type.Number() }), Type.Null()], {
+    description: 'check-in position {lat, lon} as the original service gave it; null when none was stored',
+  }),
   distance_m: nullableNumber({ description: 'metres from the centre (0 inside a polygon fence)' }),
   status: StatusSchema,
   notes: Nullable(Type.String()),

@@ -137,7 +137,7 @@ export function createOverridesService(deps: OverridesDeps) {
     },
 
     /** The audit trail of a record: staff of its org, and the record's owner. */
-    async history(actor: Actor, recordId: string, q: { page?: number; per_page?: number }) {
+    async history(actor: Actor, recordId: string, q: { page?: number; per_page?: number; limit?: number }) {
       const rec = await recordsRepository.findById(db, scopeOf(actor), recordId);
       if (!rec || (!isStaff(actor.role) && rec.user_id !== actor.userId)) throw notFound('Attendance record');
       const page = pageRequest(q);

@@ -5,6 +5,7 @@ import { fieldError, forbidden, notFound } from '../../lib/errors.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
 import { type Actor, isStaff, type OrgScope, scopeOf } from '../../lib/tenancy.js';
 import { localDateRangeMs, parseLocalDate, toIso } from '../../lib/time.js';
+import { canSeeUser } from '../../lib/visibility.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
 import { canManageSession } from '../sessions/session-access.js';
 import { toSessionDto, toStaffSessionDto } from '../sessions/sessions.mapper.js';
@@ -18,7 +19,7 @@ import type { RecordWriter } from './record-writer.js';
 import { recordsRepository } from './records.repository.js';
 import { reviewRepository } from './review.repository.js';
 
-type PageQuery = { page?: number; per_page?: number };
+type PageQuery = { page?: number; per_page?: number; limit?: number };
 
 export interface ReadsDeps {
   db: Kysely<Database>;
@@ -64,12 +65,14 @@ export function createReadsService(deps: ReadsDeps) {
       return history(scopeOf(actor), actor.userId, actor.orgId, q);
     },
 
-    /** Self, or staff of the user's org. Another org's user is not found; a fellow student's is forbidden. */
+    /**
+     * Self, or a user the caller may see (lib/visibility.ts). Anyone else — another org's user, a
+     * fellow student, an id that does not exist — is the same 404, so a student cannot probe ids.
+     */
     async userHistory(actor: Actor, userId: string, q: HistoryFilter) {
       if (userId === actor.userId) return history(scopeOf(actor), userId, actor.orgId, q);
       const user = await usersRepository.findById(db, scopeOf(actor), userId);
-      if (!user) throw notFound('User');
-      if (!isStaff(actor.role)) throw forbidden('Students may only read their own history');
+      if (!user || !canSeeUser(actor, user)) throw notFound('User');
       return history(scopeOf(actor), userId, user.org_id, q);
     },
 

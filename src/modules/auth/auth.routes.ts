@@ -74,7 +74,13 @@ export async function authRoutes(app: App, { auth, config }: { auth: AuthService
     },
     async (req, reply) => {
       const result = await auth.login(req.body, clientInfo(req));
-      return success('Login successful', wantsCookie(req) ? toCookie(reply, result) : result);
+      const body = wantsCookie(req) ? toCookie(reply, result) : result;
+      // Copies for clients written for the original service (API.md "Clients written for the original").
+      return success('Login successful', {
+        ...body,
+        token: result.jwt_token,
+        access_token: result.jwt_token,
+      });
     },
   );
 

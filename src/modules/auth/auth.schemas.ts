@@ -1,9 +1,9 @@
 import Type, { type Static } from 'typebox';
-import { Email, Name, Nullable, Password, Uuid } from '../../lib/strings.js';
+import { Email, Name, NewPassword, Nullable, Password, Uuid } from '../../lib/strings.js';
 import { RoleSchema, UserSchema } from '../users/users.schemas.js';
 
 export const RegisterBody = Type.Object(
-  { name: Name, email: Email, password: Password, org_id: Uuid, role: Type.Optional(RoleSchema) },
+  { name: Name, email: Email, password: NewPassword, org_id: Uuid, role: Type.Optional(RoleSchema) },
   { additionalProperties: false },
 );
 export type RegisterInput = Static<typeof RegisterBody>;
@@ -28,7 +28,7 @@ export const RefreshBody = Type.Object(
 );
 
 export const ChangePasswordBody = Type.Object(
-  { old_password: Password, new_password: Password },
+  { old_password: Password, new_password: NewPassword },
   { additionalProperties: false },
 );
 
@@ -60,6 +60,12 @@ export const TokenPairSchema = Type.Object({
 
 export const LoginResultSchema = Type.Object({
   jwt_token: Type.String(),
+  /** Copies for clients written for the original service (API.md "Clients written for the original"). */
+  token: Type.String({ deprecated: true, description: 'copy of jwt_token, for clients of the original' }),
+  access_token: Type.String({
+    deprecated: true,
+    description: 'copy of jwt_token, for clients of the original',
+  }),
   refresh_token: RefreshTokenField,
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer(),

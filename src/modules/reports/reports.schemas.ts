@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { PaginationQuery } from '../../lib/pagination.js';
+import { PaginationQuery, PaginationSchema } from '../../lib/pagination.js';
 import { LocalDate, Nullable, Uuid } from '../../lib/strings.js';
 
 const Rate = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
@@ -81,12 +81,7 @@ export const UserReportSchema = Type.Object({
       notes: Nullable(Type.String()),
     }),
   ),
-  pagination: Type.Object({
-    page: Type.Integer(),
-    per_page: Type.Integer(),
-    total: Type.Integer(),
-    pages: Type.Integer(),
-  }),
+  pagination: PaginationSchema,
 });
 
 export const TrendsQuery = Type.Object(

@@ -16,6 +16,7 @@ import {
   startOfLocalDayMs,
   toIso,
 } from '../../lib/time.js';
+import { canSeeUser } from '../../lib/visibility.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
 import { usersRepository } from '../users/users.repository.js';
 import { reportsRepository } from './reports.repository.js';
@@ -126,10 +127,15 @@ export function createReportsService(deps: {
       };
     },
 
-    async userDetailed(actor: Actor, userId: string, q: RangeQuery & { page?: number; per_page?: number }) {
+    async userDetailed(
+      actor: Actor,
+      userId: string,
+      q: RangeQuery & { page?: number; per_page?: number; limit?: number },
+    ) {
       const org = await orgFor(actor, q.org_id);
       const user = await usersRepository.findById(db, org.org_id, userId);
-      if (!user) throw notFound('User');
+      // The same rule as GET /admin/users/{id}: a teacher does not learn an admin's name and email here.
+      if (!user || !canSeeUser(actor, user)) throw notFound('User');
       const t = now();
       // Without dates the whole history counts; with them, the local calendar range.
       const local = q.start_date || q.end_date ? localRange(q, org.timezone, t) : null;

@@ -12,6 +12,7 @@ import {
   isValidTimeZone,
   parseInstantDetailed,
 } from '../../lib/time.js';
+import { foldLocationAliases } from './location-aliases.js';
 import type { UpdateSessionInput } from './sessions.schemas.js';
 import type { AttendanceSessionRow, CodeMode } from './sessions.table.js';
 
@@ -60,11 +61,11 @@ function pick<K extends keyof UpdateSessionInput & keyof AttendanceSessionRow>(
 }
 
 export function resolveSessionFields(
-  body: UpdateSessionInput,
+  input: UpdateSessionInput,
   current: AttendanceSessionRow | undefined,
   ctx: InputContext,
 ): SessionFields {
-  const errors: FieldError[] = [];
+  const { body, errors } = foldLocationAliases(input);
   const fail = (field: string, message: string) => errors.push({ field, message });
 
   const name = body.session_name?.trim();

@@ -7,10 +7,12 @@ import { DisplayName, IsoTime, Nullable, REQUEST_TIME_PATTERN, Uuid } from '../.
  * single message "must be <= 90" instead of one per branch. Body numbers are never coerced and
  * non-finite ones (1e999) are refused by the validator (strictNumbers).
  */
-export const nullableNumber = (opts: { minimum?: number; maximum?: number; description?: string } = {}) =>
-  Type.Unsafe<number | null>({ type: ['number', 'null'], ...opts });
-export const nullableInteger = (opts: { minimum?: number; maximum?: number; description?: string } = {}) =>
-  Type.Unsafe<number | null>({ type: ['integer', 'null'], ...opts });
+export const nullableNumber = (
+  opts: { minimum?: number; maximum?: number; description?: string; deprecated?: boolean } = {},
+) => Type.Unsafe<number | null>({ type: ['number', 'null'], ...opts });
+export const nullableInteger = (
+  opts: { minimum?: number; maximum?: number; description?: string; deprecated?: boolean } = {},
+) => Type.Unsafe<number | null>({ type: ['integer', 'null'], ...opts });
 
 const uuid = (description: string) => Type.String({ format: 'uuid', maxLength: 36, description });
 
@@ -30,7 +32,13 @@ export const GeoJsonPolygonSchema = Type.Object(
       { minItems: 1, maxItems: 100 },
     ),
   },
-  { description: 'GeoJSON Polygon ([lon, lat] positions, closed rings, at most 1000 positions)' },
+  {
+    // Unknown members are refused, not silently dropped (17.9): a client sending `crs` or `bbox`
+    // learns at once that they are not honoured.
+    additionalProperties: false,
+    description:
+      'GeoJSON Polygon ([lon, lat] positions, closed rings, at most 1000 positions, at most 180° of longitude wide; no other members)',
+  },
 );
 
 const TimeInput = Type.String({
@@ -67,6 +75,31 @@ const inputFields = {
   location_lon: Type.Optional(nullableNumber({ minimum: -180, maximum: 180 })),
   location_radius: Type.Optional(
     nullableInteger({ minimum: 1, maximum: 50_000, description: 'metres; default the org’s default radius' }),
+  ),
+  // Aliases for clients of the original service; folded into the location_* fields (location-aliases.ts).
+  latitude: Type.Optional(
+    nullableNumber({
+      minimum: -90,
+      maximum: 90,
+      deprecated: true,
+      description: 'alias (clients of the original) of location_lat',
+    }),
+  ),
+  longitude: Type.Optional(
+    nullableNumber({
+      minimum: -180,
+      maximum: 180,
+      deprecated: true,
+      description: 'alias (clients of the original) of location_lon',
+    }),
+  ),
+  radius: Type.Optional(
+    nullableInteger({
+      minimum: 1,
+      maximum: 50_000,
+      deprecated: true,
+      description: 'alias (clients of the original) of location_radius',
+    }),
   ),
   geofence: Type.Optional(Type.Union([GeoJsonPolygonSchema, Type.Null()])),
   late_after_minutes: Type.Optional(

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { Email, Name, Nullable, Password, Uuid } from '../../lib/strings.js';
+import { Email, Name, NewPassword, Nullable, Password, Uuid } from '../../lib/strings.js';
 import { ROLES } from './users.table.js';
 
 export const RoleSchema = Type.Enum([...ROLES]);
@@ -25,7 +25,7 @@ export const CreateUserBody = Type.Object(
   {
     name: Name,
     email: Email,
-    password: Password,
+    password: NewPassword,
     role: RoleSchema,
     org_id: Type.Optional(Uuid),
   },
@@ -39,7 +39,7 @@ export const UpdateUserBody = Type.Object(
     email: Type.Optional(Email),
     role: Type.Optional(RoleSchema),
     is_active: Type.Optional(Type.Boolean()),
-    password: Type.Optional(Password),
+    password: Type.Optional(NewPassword),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -3,6 +3,7 @@
  * teachers may only read students. Deactivation, deletion, a role change or a new password end the
  * user's login sessions in the same transaction, so the next request with an old token gets 401.
  */
+
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import { isUniqueViolation } from '../../db/errors.js';
@@ -13,6 +14,7 @@ import { pageRequest, pagination } from '../../lib/pagination.js';
 import { type PasswordHasher, passwordProblems } from '../../lib/passwords.js';
 import { normaliseEmail } from '../../lib/strings.js';
 import { type Actor, ALL_ORGS, type OrgScope, scopeOf } from '../../lib/tenancy.js';
+import { canSeeUser } from '../../lib/visibility.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { userSessionsRepository } from '../auth/user-sessions.repository.js';
 import { groupsRepository } from '../groups/groups.repository.js';
@@ -55,8 +57,8 @@ export function createUsersService(deps: UsersDeps) {
 
   async function load(actor: Actor, userId: string): Promise<UserRow> {
     const user = await repo.findById(db, scopeOf(actor), userId);
-    // A teacher's view of users holds students only: anyone else is "not found" to them.
-    if (!user || (actor.role === 'teacher' && user.role !== 'student')) throw notFound('User');
+    // One rule for who sees whom (lib/visibility.ts): a teacher's view holds students only.
+    if (!user || !canSeeUser(actor, user)) throw notFound('User');
     return user;
   }
 
@@ -69,7 +71,11 @@ export function createUsersService(deps: UsersDeps) {
     return user;
   }
 
-  async function page(scope: OrgScope, filter: UserFilter, q: { page?: number; per_page?: number }) {
+  async function page(
+    scope: OrgScope,
+    filter: UserFilter,
+    q: { page?: number; per_page?: number; limit?: number },
+  ) {
     const req = pageRequest(q);
     const { rows, total } = await repo.list(db, scope, filter, req);
     return { items: rows.map(toUserDto), pagination: pagination(req, total) };

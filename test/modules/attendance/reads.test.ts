@@ -72,7 +72,15 @@ describe('histories', () => {
       session_start_time: '2026-03-03T15:00:00.000Z',
       session_end_time: '2026-03-03T16:00:00.000Z',
     });
-    expect(res.json().pagination).toEqual({ page: 1, per_page: 20, total: 2, pages: 1 });
+    expect(res.json().pagination).toEqual({
+      page: 1,
+      per_page: 20,
+      total: 2,
+      pages: 1,
+      total_pages: 1,
+      has_next: false,
+      has_prev: false,
+    });
   });
 
   it('start_date/end_date are days of the org’s zone', async () => {
@@ -95,14 +103,22 @@ describe('histories', () => {
     expect((await get('/attendance/my-history', {})).statusCode).toBe(401);
   });
 
-  it('user history: self and staff of the org; a fellow student 403; another org 404', async () => {
+  it('user history: self and staff of the org; a fellow student, another org or no such user: the same 404', async () => {
     const url = `/attendance/user/${me.user_id}/history`;
     for (const headers of [me.headers, w.auth.teacher, w.auth.admin]) {
       const res = await get(url, headers);
       expect(res.statusCode).toBe(200);
       expect(res.json().pagination.total).toBe(2);
     }
-    expect((await get(url, w.auth.student)).statusCode).toBe(403);
+    // 17.9: a student cannot tell a user of their org from an unknown id.
+    const fellow = await get(url, w.auth.student);
+    const unknown = await get(
+      '/attendance/user/01900000-0000-7000-8000-000000000000/history',
+      w.auth.student,
+    );
+    expect(fellow.statusCode).toBe(404);
+    expect(unknown.statusCode).toBe(404);
+    expect(fellow.json()).toEqual(unknown.json());
     const other = await t.factory.org();
     const foreignAdmin = (await t.login(await t.factory.user('admin', other.org_id))).headers;
     expect((await get(url, foreignAdmin)).statusCode).toBe(404);
@@ -186,19 +202,51 @@ describe('GET /attendance/active-sessions', () => {
     };
     expect(await pageOf('per_page=2')).toEqual({
       names: ['s4', 's3'],
-      pagination: { page: 1, per_page: 2, total: 5, pages: 3 },
+      pagination: {
+        page: 1,
+        per_page: 2,
+        total: 5,
+        pages: 3,
+        total_pages: 3,
+        has_next: true,
+        has_prev: false,
+      },
     });
     expect(await pageOf('per_page=2&page=3')).toEqual({
       names: ['s0'],
-      pagination: { page: 3, per_page: 2, total: 5, pages: 3 },
+      pagination: {
+        page: 3,
+        per_page: 2,
+        total: 5,
+        pages: 3,
+        total_pages: 3,
+        has_next: false,
+        has_prev: true,
+      },
     });
     expect(await pageOf('per_page=5')).toEqual({
       names: ['s4', 's3', 's2', 's1', 's0'],
-      pagination: { page: 1, per_page: 5, total: 5, pages: 1 },
+      pagination: {
+        page: 1,
+        per_page: 5,
+        total: 5,
+        pages: 1,
+        total_pages: 1,
+        has_next: false,
+        has_prev: false,
+      },
     });
     expect(await pageOf('per_page=2&page=9')).toEqual({
       names: [],
-      pagination: { page: 9, per_page: 2, total: 5, pages: 3 },
+      pagination: {
+        page: 9,
+        per_page: 2,
+        total: 5,
+        pages: 3,
+        total_pages: 3,
+        has_next: false,
+        has_prev: true,
+      },
     });
     expect(await pageOf('per_page=20')).toMatchObject({ pagination: { total: 5, pages: 1 } });
   });
@@ -216,7 +264,15 @@ describe('GET /attendance/active-sessions', () => {
       await insertSession(t, other.org_id, null, { session_name: `theirs ${i}`, start_time: now - i * MIN });
     }
     const staff = await get('/attendance/active-sessions?per_page=2', (await t.login(teacher)).headers);
-    expect(staff.json().pagination).toEqual({ page: 1, per_page: 2, total: 3, pages: 2 });
+    expect(staff.json().pagination).toEqual({
+      page: 1,
+      per_page: 2,
+      total: 3,
+      pages: 2,
+      total_pages: 2,
+      has_next: true,
+      has_prev: false,
+    });
     expect(staff.json().data.map((x: { session_name: string }) => x.session_name)).toEqual([
       'mine 2',
       'mine 1',

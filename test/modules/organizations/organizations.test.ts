@@ -125,7 +125,15 @@ describe('GET /admin/organizations', () => {
     const res = await req('GET', '/admin/organizations', w.auth.admin);
     expect(res.statusCode).toBe(200);
     expect(res.json().data.map((o: { org_id: string }) => o.org_id)).toEqual([w.org.org_id]);
-    expect(res.json().pagination).toEqual({ page: 1, per_page: 20, total: 1, pages: 1 });
+    expect(res.json().pagination).toEqual({
+      page: 1,
+      per_page: 20,
+      total: 1,
+      pages: 1,
+      total_pages: 1,
+      has_next: false,
+      has_prev: false,
+    });
   });
 
   it('refuses teachers and students (403), no token (401), bad paging (400)', async () => {

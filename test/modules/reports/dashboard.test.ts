@@ -115,12 +115,15 @@ describe('GET /admin/dashboard/stats', () => {
     expect(absent).toEqual([{ user_id: missed.user_id, status: 'absent' }]);
   });
 
-  it('refuses teachers and students (403) and anonymous callers (401)', async () => {
+  it('lets teachers read their org (API.md "Clients written for the original"); refuses students (403) and anonymous callers (401)', async () => {
     const w = await t.world();
-    expect(
-      (await t.app.inject({ method: 'GET', url: '/admin/dashboard/stats', headers: w.auth.teacher }))
-        .statusCode,
-    ).toBe(403);
+    const teacher = await t.app.inject({
+      method: 'GET',
+      url: '/admin/dashboard/stats',
+      headers: w.auth.teacher,
+    });
+    expect(teacher.statusCode).toBe(200);
+    expect(teacher.json().data.org_id).toBe(w.org.org_id);
     expect(
       (await t.app.inject({ method: 'GET', url: '/admin/dashboard/stats', headers: w.auth.student }))
         .statusCode,

@@ -219,6 +219,36 @@ describe('POST /admin/sessions', () => {
       },
     ],
     ['another GeoJSON type', { type: 'Point', coordinates: [0, 0] }],
+    [
+      'an unknown member (17.9)',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 0],
+          ],
+        ],
+        crs: { type: 'name', properties: { name: 'EPSG:3857' } },
+      },
+    ],
+    [
+      'a ring wider than 180° of longitude (17.9)',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [-100, 0],
+            [0, 1],
+            [100, 0],
+            [0, -1],
+            [-100, 0],
+          ],
+        ],
+      },
+    ],
     ['a string', 'POLYGON((0 0, 1 0, 1 1, 0 0))'],
   ])('refuses a geofence with %s (400 on geofence)', async (_label, geofence) => {
     const res = await create({ ...SEED_BODY, geofence }, w.auth.admin);

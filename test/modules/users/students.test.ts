@@ -52,7 +52,15 @@ describe('GET /admin/students', () => {
     ]);
     const paged = await get('/admin/students?per_page=2&page=2', w.auth.teacher);
     expect(names(paged)).toEqual(['Zoe']);
-    expect(paged.json().pagination).toEqual({ page: 2, per_page: 2, total: 3, pages: 2 });
+    expect(paged.json().pagination).toEqual({
+      page: 2,
+      per_page: 2,
+      total: 3,
+      pages: 2,
+      total_pages: 2,
+      has_next: false,
+      has_prev: true,
+    });
   });
 
   it('narrows to a group of the organization; another organization’s group is 404', async () => {
