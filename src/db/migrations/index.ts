@@ -5,6 +5,7 @@ import * as reportIndexes from './2026_11_25_0002_report_indexes.js';
 import * as exportKeyset from './2026_11_25_0003_export_keyset_index.js';
 import * as sessionCounts from './2026_11_25_0004_session_counts.js';
 import * as credentialsVersion from './2026_11_30_0005_credentials_version.js';
+import * as refreshRotatedAt from './2026_11_30_0005a_refresh_rotated_at.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_25_0003_export_keyset_index': exportKeyset,
   '2026_11_25_0004_session_counts': sessionCounts,
   '2026_11_30_0005_credentials_version': credentialsVersion,
+  '2026_11_30_0005a_refresh_rotated_at': refreshRotatedAt,
 };
 
 export const migrationProvider: MigrationProvider = {

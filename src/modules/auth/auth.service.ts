@@ -63,8 +63,10 @@ export function toSessionDto(s: UserSessionRow, currentSessionId?: string): Sess
 
 export function createAuthService(deps: AuthDeps) {
   const { db, config, hasher, tokens, limits } = deps;
-  const now = deps.now ?? Date.now;
+  // Read through Date at each call (not a captured reference), so tests can move the clock.
+  const now = deps.now ?? (() => Date.now());
   const windowMs = config.loginWindowSeconds * 1000;
+  const graceMs = config.refreshGraceSeconds * 1000;
   /** The counters a login attempt for this (normalised) email takes a slot of. */
   const loginSlots = (email: string): SlotSpec[] => [
     { key: `login:fail:${email}`, limit: config.loginMaxPerAccount },
@@ -99,18 +101,31 @@ export function createAuthService(deps: AuthDeps) {
       revoked_at: null,
       revoked_reason: null,
       credentials_version: version,
+      rotated_at: null,
     };
     await userSessionsRepository.insert(tx, row);
-    return { row, tokens: await tokenPair(row.session_id, user.user_id, 0, row.refresh_salt) };
+    return { row, tokens: tokenPair(row.session_id, user.user_id, 0, row.refresh_salt, t) };
   }
 
-  async function tokenPair(sessionId: string, userId: string, gen: number, salt: string) {
+  /**
+   * The pair of generation `gen`, its access token issued at `issuedAt`. Deterministic on purpose:
+   * the same inputs give the same pair, which is how the refresh grace answers a second tab with
+   * the pair the first one got without the database holding any token (see `refresh`).
+   */
+  function tokenPair(sessionId: string, userId: string, gen: number, salt: string, issuedAt: number) {
     return {
-      jwt_token: tokens.signAccess({ userId, sessionId }),
+      jwt_token: tokens.signAccess({ userId, sessionId }, issuedAt),
       refresh_token: tokens.makeRefresh(sessionId, gen, salt),
       token_type: 'Bearer' as const,
       expires_in: tokens.accessTtlSeconds,
     };
+  }
+
+  /** The user behind a session may still hold it: active, and the credentials it was issued under. */
+  async function requireSessionUser(s: UserSessionRow) {
+    const user = await usersRepository.findSelf(db, s.user_id);
+    if (!user?.is_active) throw unauthorized('This account is deactivated');
+    if (user.credentials_version !== s.credentials_version) throw unauthorized('Session has ended');
   }
 
   return {
@@ -214,34 +229,53 @@ export function createAuthService(deps: AuthDeps) {
       };
     },
 
+    /**
+     * Rotation with a grace (REFRESH_GRACE_SECONDS): the token of generation g is accepted once and
+     * moves the session to g+1. Presented again within the grace of that rotation (two tabs, a retry
+     * after a lost answer), it gets the SAME pair the rotation returned; any other reuse — an older
+     * generation, or g after the grace — is taken for a stolen copy and ends the session.
+     *
+     * Nothing secret is stored for this. The successor refresh token is HMAC(SECRET_KEY, session|g+1|
+     * salt) and the access token a JWT whose only varying claim is iat = rotated_at: both are derived
+     * again from the row plus the server's keys. Storing the pair (even encrypted) would put a usable
+     * token at rest next to its key's consumers; deriving it needs the keys a database thief lacks.
+     * The price: within the grace, whoever holds generation g (the user, or a thief who copied it
+     * in the same seconds) gets the pair; after it, the copy is detected as before.
+     */
     async refresh(refreshToken: string) {
       const parsed = tokens.parseRefresh(refreshToken);
       if (!parsed) throw unauthorized('Invalid refresh token');
-      const s = await userSessionsRepository.findById(db, parsed.sessionId);
+      let s = await userSessionsRepository.findById(db, parsed.sessionId);
       if (!s || !tokens.refreshMacMatches(parsed.mac, s.session_id, parsed.gen, s.refresh_salt)) {
         throw unauthorized('Invalid refresh token');
       }
       const t = now();
       if (!s.is_active || s.expires_at <= t) throw unauthorized('Session has ended');
-      if (
-        parsed.gen !== s.refresh_gen ||
-        !(await userSessionsRepository.rotate(db, s.session_id, parsed.gen, t))
-      ) {
-        // A genuine token of an earlier generation: someone holds a copy. End the session for everyone.
-        await userSessionsRepository.revoke(db, s.session_id, s.user_id, 'refresh_reuse', t);
-        await recordAudit(db, {
-          orgId: s.org_id,
-          actorId: s.user_id,
-          action: 'auth.refresh_reuse',
-          targetType: 'session',
-          targetId: s.session_id,
-        });
-        throw unauthorized('Refresh token was already used; the session has been revoked');
+      if (parsed.gen === s.refresh_gen) {
+        if (await userSessionsRepository.rotate(db, s.session_id, parsed.gen, t)) {
+          await requireSessionUser(s);
+          return tokenPair(s.session_id, s.user_id, parsed.gen + 1, s.refresh_salt, t);
+        }
+        // A concurrent refresh with the same token rotated first: judge against what it wrote.
+        s = await userSessionsRepository.findById(db, parsed.sessionId);
+        if (!s?.is_active) throw unauthorized('Session has ended');
       }
-      const user = await usersRepository.findSelf(db, s.user_id);
-      if (!user?.is_active) throw unauthorized('This account is deactivated');
-      if (user.credentials_version !== s.credentials_version) throw unauthorized('Session has ended');
-      return tokenPair(s.session_id, s.user_id, parsed.gen + 1, s.refresh_salt);
+      const justRotated =
+        parsed.gen === s.refresh_gen - 1 && s.rotated_at !== null && t - s.rotated_at < graceMs;
+      if (justRotated) {
+        await requireSessionUser(s);
+        return tokenPair(s.session_id, s.user_id, s.refresh_gen, s.refresh_salt, s.rotated_at!);
+      }
+      // A genuine token of an earlier generation: someone holds a copy. End the session for everyone.
+      await userSessionsRepository.revoke(db, s.session_id, s.user_id, 'refresh_reuse', t);
+      await recordAudit(db, {
+        orgId: s.org_id,
+        actorId: s.user_id,
+        action: 'auth.refresh_reuse',
+        targetType: 'session',
+        targetId: s.session_id,
+      });
+      throw unauthorized('Refresh token was already used; the session has been revoked');
     },
 
     async logout(actor: Actor) {

@@ -65,7 +65,7 @@ export const userSessionsRepository = {
   async rotate(db: Db, sessionId: string, fromGen: number, now: number): Promise<boolean> {
     const res = await db
       .updateTable('user_sessions')
-      .set({ refresh_gen: fromGen + 1, last_seen_at: now })
+      .set({ refresh_gen: fromGen + 1, last_seen_at: now, rotated_at: now })
       .where('session_id', '=', sessionId)
       .where('refresh_gen', '=', fromGen)
       .where('is_active', '=', 1)
