@@ -27,7 +27,6 @@ import { recordAudit } from '../audit/audit.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
 import { toUserDto } from '../users/users.mapper.js';
 import { usersRepository } from '../users/users.repository.js';
-import type { UserRow } from '../users/users.table.js';
 import type { LoginInput, RegisterInput, SessionDto } from './auth.schemas.js';
 import type { TokenService } from './tokens.js';
 import { userSessionsRepository } from './user-sessions.repository.js';
@@ -67,10 +66,23 @@ export function createAuthService(deps: AuthDeps) {
   const now = deps.now ?? (() => Date.now());
   const windowMs = config.loginWindowSeconds * 1000;
   const graceMs = config.refreshGraceSeconds * 1000;
-  /** The counters a login attempt for this (normalised) email takes a slot of. */
-  const loginSlots = (email: string): SlotSpec[] => [
-    { key: `login:fail:${email}`, limit: config.loginMaxPerAccount },
-  ];
+  /**
+   * The counters a login attempt takes a slot of (issue 17.10: lockout must hurt the attacker more
+   * than the owner). Per account AND source address, strict: one attacker at one address gets
+   * LOGIN_MAX_PER_ACCOUNT_IP guesses, and locks out only that address. Per account from anywhere,
+   * higher: bounds a guesser spread over many addresses — but an address the account logged in from
+   * recently is not counted there, so such an attacker cannot lock the owner out of their usual
+   * places. (A spoofed known address gains nothing: it still has its per-address ceiling.)
+   */
+  async function loginSlots(email: string, ip: string, userId: string | undefined): Promise<SlotSpec[]> {
+    const perAddress = { key: `login:fail:${email}|${ip}`, limit: config.loginMaxPerAccountIp };
+    const since = now() - config.loginKnownAddressDays * 86_400_000;
+    const known =
+      userId !== undefined && (await userSessionsRepository.hasLoggedInFrom(db, userId, ip, since));
+    return known
+      ? [perAddress]
+      : [perAddress, { key: `login:fail:${email}`, limit: config.loginMaxPerAccount }];
+  }
 
   const checkPassword = (field: string, password: string) => {
     const problem = passwordProblems(password, config.passwordMinLength);
@@ -175,22 +187,21 @@ export function createAuthService(deps: AuthDeps) {
       // Generous per address (a campus NAT logs a whole class in at 9:00), strict per account.
       const ipHit = await limits.hit(`login:ip:${client.ip}`, windowMs);
       if (ipHit.count > config.loginMaxPerIp) throw rateLimited((ipHit.resetAt - now()) / 1000);
-      // The attempt takes its slot before the password is verified (src/lib/rate-limiter.ts): of
-      // guesses sent together, at most the ceiling are ever evaluated. A right password gives it back.
-      const slots = loginSlots(email);
+      const user = await usersRepository.findByEmailForLogin(db, email);
+      // The attempt takes its slots before the password is verified (src/lib/rate-limiter.ts): of
+      // guesses sent together, at most the ceilings are ever evaluated. A right password gives them back.
+      const slots = await loginSlots(email, client.ip, user?.user_id);
       const slot = await takeSlots(limits, slots, windowMs);
       if (!slot.taken) throw rateLimited((slot.resetAt - now()) / 1000);
 
       const giveBack = () => Promise.all(slots.map((s) => limits.giveBack(s.key)));
-      let user: UserRow | undefined;
       let verdict: { ok: boolean; needsRehash: boolean } | undefined;
       try {
-        user = await usersRepository.findByEmailForLogin(db, email);
         // Same work, same answer whether or not the account exists: no enumeration by message or time.
         verdict = user ? await hasher.verify(user.password_hash, input.password) : undefined;
         if (!user) await hasher.verifyDummy(input.password);
       } catch (err) {
-        await giveBack(); // a failure of ours (database down) is not a guess
+        await giveBack(); // a failure of ours is not a guess
         throw err;
       }
       if (!user || !verdict?.ok) throw unauthorized(INVALID_LOGIN);

@@ -49,6 +49,19 @@ export const userSessionsRepository = {
     return db.selectFrom('user_sessions').selectAll().where('session_id', '=', sessionId).executeTakeFirst();
   },
 
+  /** Whether a login of this user succeeded from this address since `since` (any session, even ended). */
+  async hasLoggedInFrom(db: Db, userId: string, ip: string, since: number): Promise<boolean> {
+    const row = await db
+      .selectFrom('user_sessions')
+      .select('session_id')
+      .where('user_id', '=', userId)
+      .where('ip_address', '=', ip)
+      .where('created_at', '>', since)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  },
+
   listActiveForUser(db: Db, userId: string, now: number): Promise<UserSessionRow[]> {
     return db
       .selectFrom('user_sessions')

@@ -179,10 +179,10 @@ describe('POST /auth/login', () => {
     expect((await post('/auth/login', { email: user.email, password: PASSWORD })).statusCode).toBe(200);
   });
 
-  it('limits failed attempts per account with 429 and Retry-After, even with the right password afterwards', async () => {
+  it('limits failed attempts per account and address with 429 and Retry-After, even with the right password afterwards', async () => {
     const org = await t.factory.org();
     const user = await t.factory.user('student', org.org_id);
-    for (let i = 0; i < t.config.loginMaxPerAccount; i++) {
+    for (let i = 0; i < t.config.loginMaxPerAccountIp; i++) {
       expect((await post('/auth/login', { email: user.email, password: `wrong-${i}Aa` })).statusCode).toBe(
         401,
       );
