@@ -184,7 +184,7 @@ export function createAuthService(deps: AuthDeps) {
 
     async login(input: LoginInput, client: ClientInfo) {
       const email = normaliseEmail(input.email);
-      // Generous per address (a campus NAT logs a whole class in at 9:00), strict per account.
+      // Generous per address (a campus NAT logs a whole class in at 9:00); per account in loginSlots.
       const ipHit = await limits.hit(`login:ip:${client.ip}`, windowMs);
       if (ipHit.count > config.loginMaxPerIp) throw rateLimited((ipHit.resetAt - now()) / 1000);
       const user = await usersRepository.findByEmailForLogin(db, email);
