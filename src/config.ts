@@ -21,7 +21,12 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** Failed logins per account from anywhere, not counting the account's known addresses. */
   loginMaxPerAccount: number;
+  /** Failed logins per account and source address: what one attacker gets before 429. */
+  loginMaxPerAccountIp: number;
+  /** An address a session of the account was created from within this many days is "known". */
+  loginKnownAddressDays: number;
   loginMaxPerIp: number;
   loginWindowSeconds: number;
   redisUrl: string | undefined;
@@ -204,7 +209,9 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     trustProxy: str('TRUST_PROXY') === 'true',
-    loginMaxPerAccount: int('LOGIN_MAX_PER_ACCOUNT', 10, 1, 10_000),
+    loginMaxPerAccount: int('LOGIN_MAX_PER_ACCOUNT', 50, 1, 10_000),
+    loginMaxPerAccountIp: int('LOGIN_MAX_PER_ACCOUNT_IP', 10, 1, 10_000),
+    loginKnownAddressDays: int('LOGIN_KNOWN_ADDRESS_DAYS', 30, 0, 365),
     loginMaxPerIp: int('LOGIN_MAX_PER_IP', 1000, 1, 1_000_000),
     loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
     redisUrl: str('REDIS_URL'),

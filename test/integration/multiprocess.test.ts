@@ -32,6 +32,7 @@ describe.skipIf(!runnable)('two processes, one database, one Redis', () => {
       BOOTSTRAP_ADMIN_EMAIL: email,
       BOOTSTRAP_ADMIN_PASSWORD: password,
       LOGIN_MAX_PER_ACCOUNT: '3',
+      LOGIN_MAX_PER_ACCOUNT_IP: '3',
       ARGON2_MEMORY_KIB: '1024',
       ARGON2_TIME_COST: '1',
     };

@@ -27,7 +27,6 @@ import { recordAudit } from '../audit/audit.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
 import { toUserDto } from '../users/users.mapper.js';
 import { usersRepository } from '../users/users.repository.js';
-import type { UserRow } from '../users/users.table.js';
 import type { LoginInput, RegisterInput, SessionDto } from './auth.schemas.js';
 import type { TokenService } from './tokens.js';
 import { userSessionsRepository } from './user-sessions.repository.js';
@@ -63,12 +62,27 @@ export function toSessionDto(s: UserSessionRow, currentSessionId?: string): Sess
 
 export function createAuthService(deps: AuthDeps) {
   const { db, config, hasher, tokens, limits } = deps;
-  const now = deps.now ?? Date.now;
+  // Read through Date at each call (not a captured reference), so tests can move the clock.
+  const now = deps.now ?? (() => Date.now());
   const windowMs = config.loginWindowSeconds * 1000;
-  /** The counters a login attempt for this (normalised) email takes a slot of. */
-  const loginSlots = (email: string): SlotSpec[] => [
-    { key: `login:fail:${email}`, limit: config.loginMaxPerAccount },
-  ];
+  const graceMs = config.refreshGraceSeconds * 1000;
+  /**
+   * The counters a login attempt takes a slot of (issue 17.10: lockout must hurt the attacker more
+   * than the owner). Per account AND source address, strict: one attacker at one address gets
+   * LOGIN_MAX_PER_ACCOUNT_IP guesses, and locks out only that address. Per account from anywhere,
+   * higher: bounds a guesser spread over many addresses — but an address the account logged in from
+   * recently is not counted there, so such an attacker cannot lock the owner out of their usual
+   * places. (A spoofed known address gains nothing: it still has its per-address ceiling.)
+   */
+  async function loginSlots(email: string, ip: string, userId: string | undefined): Promise<SlotSpec[]> {
+    const perAddress = { key: `login:fail:${email}|${ip}`, limit: config.loginMaxPerAccountIp };
+    const since = now() - config.loginKnownAddressDays * 86_400_000;
+    const known =
+      userId !== undefined && (await userSessionsRepository.hasLoggedInFrom(db, userId, ip, since));
+    return known
+      ? [perAddress]
+      : [perAddress, { key: `login:fail:${email}`, limit: config.loginMaxPerAccount }];
+  }
 
   const checkPassword = (field: string, password: string) => {
     const problem = passwordProblems(password, config.passwordMinLength);
@@ -99,18 +113,31 @@ export function createAuthService(deps: AuthDeps) {
       revoked_at: null,
       revoked_reason: null,
       credentials_version: version,
+      rotated_at: null,
     };
     await userSessionsRepository.insert(tx, row);
-    return { row, tokens: await tokenPair(row.session_id, user.user_id, 0, row.refresh_salt) };
+    return { row, tokens: tokenPair(row.session_id, user.user_id, 0, row.refresh_salt, t) };
   }
 
-  async function tokenPair(sessionId: string, userId: string, gen: number, salt: string) {
+  /**
+   * The pair of generation `gen`, its access token issued at `issuedAt`. Deterministic on purpose:
+   * the same inputs give the same pair, which is how the refresh grace answers a second tab with
+   * the pair the first one got without the database holding any token (see `refresh`).
+   */
+  function tokenPair(sessionId: string, userId: string, gen: number, salt: string, issuedAt: number) {
     return {
-      jwt_token: tokens.signAccess({ userId, sessionId }),
+      jwt_token: tokens.signAccess({ userId, sessionId }, issuedAt),
       refresh_token: tokens.makeRefresh(sessionId, gen, salt),
       token_type: 'Bearer' as const,
       expires_in: tokens.accessTtlSeconds,
     };
+  }
+
+  /** The user behind a session may still hold it: active, and the credentials it was issued under. */
+  async function requireSessionUser(s: UserSessionRow) {
+    const user = await usersRepository.findSelf(db, s.user_id);
+    if (!user?.is_active) throw unauthorized('This account is deactivated');
+    if (user.credentials_version !== s.credentials_version) throw unauthorized('Session has ended');
   }
 
   return {
@@ -157,7 +184,7 @@ export function createAuthService(deps: AuthDeps) {
 
     async login(input: LoginInput, client: ClientInfo) {
       const email = normaliseEmail(input.email);
-      // Generous per address (a campus NAT logs a whole class in at 9:00), strict per account.
+      // Generous per address (a campus NAT logs a whole class in at 9:00); per account in loginSlots.
       const ipHit = await limits.hit(`login:ip:${client.ip}`, windowMs);
       if (ipHit.count > config.loginMaxPerIp) {
         // One audit entry per burst: the first refused attempt of the window, not every one after it.
@@ -172,38 +199,43 @@ export function createAuthService(deps: AuthDeps) {
           });
         throw rateLimited((ipHit.resetAt - now()) / 1000);
       }
-      // The attempt takes its slot before the password is verified (src/lib/rate-limiter.ts): of
-      // guesses sent together, at most the ceiling are ever evaluated. A right password gives it back.
-      const slots = loginSlots(email);
+      const user = await usersRepository.findByEmailForLogin(db, email);
+      // The attempt takes its slots before the password is verified (src/lib/rate-limiter.ts): of
+      // guesses sent together, at most the ceilings are ever evaluated. A right password gives them back.
+      const slots = await loginSlots(email, client.ip, user?.user_id);
       const slot = await takeSlots(limits, slots, windowMs);
       if (!slot.taken) throw rateLimited((slot.resetAt - now()) / 1000);
 
       const giveBack = () => Promise.all(slots.map((s) => limits.giveBack(s.key)));
-      let user: UserRow | undefined;
       let verdict: { ok: boolean; needsRehash: boolean } | undefined;
       try {
-        user = await usersRepository.findByEmailForLogin(db, email);
         // Same work, same answer whether or not the account exists: no enumeration by message or time.
         verdict = user ? await hasher.verify(user.password_hash, input.password) : undefined;
         if (!user) await hasher.verifyDummy(input.password);
       } catch (err) {
-        await giveBack(); // a failure of ours (database down) is not a guess
+        await giveBack(); // a failure of ours is not a guess
         throw err;
       }
       if (!user || !verdict?.ok) {
-        // The failure that fills the account's counter is the burst worth an audit entry.
-        const [account] = loginSlots(email);
-        const failures = account ? await limits.peek(account.key) : undefined;
-        if (account && failures && failures.count === account.limit)
+        // The failure that fills a counter is the burst worth an audit entry (one per window).
+        for (const spec of slots) {
+          const failures = await limits.peek(spec.key);
+          if (failures.count !== spec.limit) continue;
           await recordAudit(db, {
             orgId: user?.org_id ?? null,
             actorId: null,
             action: 'auth.login_limited',
             targetType: user ? 'user' : 'address',
             targetId: user?.user_id,
-            details: { scope: 'account', failures: failures.count, window_s: config.loginWindowSeconds },
+            details: {
+              scope: spec.key.includes('|') ? 'account_address' : 'account',
+              failures: failures.count,
+              window_s: config.loginWindowSeconds,
+            },
             ip: client.ip,
           });
+          break;
+        }
         throw unauthorized(INVALID_LOGIN);
       }
       await giveBack();
@@ -241,34 +273,53 @@ export function createAuthService(deps: AuthDeps) {
       };
     },
 
+    /**
+     * Rotation with a grace (REFRESH_GRACE_SECONDS): the token of generation g is accepted once and
+     * moves the session to g+1. Presented again within the grace of that rotation (two tabs, a retry
+     * after a lost answer), it gets the SAME pair the rotation returned; any other reuse — an older
+     * generation, or g after the grace — is taken for a stolen copy and ends the session.
+     *
+     * Nothing secret is stored for this. The successor refresh token is HMAC(SECRET_KEY, session|g+1|
+     * salt) and the access token a JWT whose only varying claim is iat = rotated_at: both are derived
+     * again from the row plus the server's keys. Storing the pair (even encrypted) would put a usable
+     * token at rest next to its key's consumers; deriving it needs the keys a database thief lacks.
+     * The price: within the grace, whoever holds generation g (the user, or a thief who copied it
+     * in the same seconds) gets the pair; after it, the copy is detected as before.
+     */
     async refresh(refreshToken: string) {
       const parsed = tokens.parseRefresh(refreshToken);
       if (!parsed) throw unauthorized('Invalid refresh token');
-      const s = await userSessionsRepository.findById(db, parsed.sessionId);
+      let s = await userSessionsRepository.findById(db, parsed.sessionId);
       if (!s || !tokens.refreshMacMatches(parsed.mac, s.session_id, parsed.gen, s.refresh_salt)) {
         throw unauthorized('Invalid refresh token');
       }
       const t = now();
       if (!s.is_active || s.expires_at <= t) throw unauthorized('Session has ended');
-      if (
-        parsed.gen !== s.refresh_gen ||
-        !(await userSessionsRepository.rotate(db, s.session_id, parsed.gen, t))
-      ) {
-        // A genuine token of an earlier generation: someone holds a copy. End the session for everyone.
-        await userSessionsRepository.revoke(db, s.session_id, s.user_id, 'refresh_reuse', t);
-        await recordAudit(db, {
-          orgId: s.org_id,
-          actorId: s.user_id,
-          action: 'auth.refresh_reuse',
-          targetType: 'session',
-          targetId: s.session_id,
-        });
-        throw unauthorized('Refresh token was already used; the session has been revoked');
+      if (parsed.gen === s.refresh_gen) {
+        if (await userSessionsRepository.rotate(db, s.session_id, parsed.gen, t)) {
+          await requireSessionUser(s);
+          return tokenPair(s.session_id, s.user_id, parsed.gen + 1, s.refresh_salt, t);
+        }
+        // A concurrent refresh with the same token rotated first: judge against what it wrote.
+        s = await userSessionsRepository.findById(db, parsed.sessionId);
+        if (!s?.is_active) throw unauthorized('Session has ended');
       }
-      const user = await usersRepository.findSelf(db, s.user_id);
-      if (!user?.is_active) throw unauthorized('This account is deactivated');
-      if (user.credentials_version !== s.credentials_version) throw unauthorized('Session has ended');
-      return tokenPair(s.session_id, s.user_id, parsed.gen + 1, s.refresh_salt);
+      const justRotated =
+        parsed.gen === s.refresh_gen - 1 && s.rotated_at !== null && t - s.rotated_at < graceMs;
+      if (justRotated) {
+        await requireSessionUser(s);
+        return tokenPair(s.session_id, s.user_id, s.refresh_gen, s.refresh_salt, s.rotated_at!);
+      }
+      // A genuine token of an earlier generation: someone holds a copy. End the session for everyone.
+      await userSessionsRepository.revoke(db, s.session_id, s.user_id, 'refresh_reuse', t);
+      await recordAudit(db, {
+        orgId: s.org_id,
+        actorId: s.user_id,
+        action: 'auth.refresh_reuse',
+        targetType: 'session',
+        targetId: s.session_id,
+      });
+      throw unauthorized('Refresh token was already used; the session has been revoked');
     },
 
     async logout(actor: Actor) {

@@ -59,6 +59,19 @@ export const userSessionsRepository = {
     return db.selectFrom('user_sessions').selectAll().where('session_id', '=', sessionId).executeTakeFirst();
   },
 
+  /** Whether a login of this user succeeded from this address since `since` (any session, even ended). */
+  async hasLoggedInFrom(db: Db, userId: string, ip: string, since: number): Promise<boolean> {
+    const row = await db
+      .selectFrom('user_sessions')
+      .select('session_id')
+      .where('user_id', '=', userId)
+      .where('ip_address', '=', ip)
+      .where('created_at', '>', since)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  },
+
   listActiveForUser(db: Db, userId: string, now: number): Promise<UserSessionRow[]> {
     return db
       .selectFrom('user_sessions')
@@ -75,7 +88,7 @@ export const userSessionsRepository = {
   async rotate(db: Db, sessionId: string, fromGen: number, now: number): Promise<boolean> {
     const res = await db
       .updateTable('user_sessions')
-      .set({ refresh_gen: fromGen + 1, last_seen_at: now })
+      .set({ refresh_gen: fromGen + 1, last_seen_at: now, rotated_at: now })
       .where('session_id', '=', sessionId)
       .where('refresh_gen', '=', fromGen)
       .where('is_active', '=', 1)

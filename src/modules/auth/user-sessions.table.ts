@@ -16,6 +16,8 @@ export interface UserSessionsTable {
   revoked_reason: string | null;
   /** The user's credentials_version when the session was issued: the session lives while they match. */
   credentials_version: Generated<number>;
+  /** Last rotation of the refresh token (ms), for REFRESH_GRACE_SECONDS; null before the first. */
+  rotated_at: number | null;
 }
 export type UserSessionRow = Selectable<UserSessionsTable>;
 export type NewUserSessionRow = Insertable<UserSessionsTable>;

@@ -4,7 +4,7 @@
  * will be stored. All problems are reported in one 400.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { type FieldError, validationError } from '../../lib/errors.js';
+import { validationError } from '../../lib/errors.js';
 import { validatePolygon } from '../../lib/geo.js';
 import {
   CALENDAR_RANGE_TEXT,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, PASSWORD, type TestContext } from '../../helpers/app.js';
 
 let t: TestContext;
@@ -179,10 +179,10 @@ describe('POST /auth/login', () => {
     expect((await post('/auth/login', { email: user.email, password: PASSWORD })).statusCode).toBe(200);
   });
 
-  it('limits failed attempts per account with 429 and Retry-After, even with the right password afterwards', async () => {
+  it('limits failed attempts per account and address with 429 and Retry-After, even with the right password afterwards', async () => {
     const org = await t.factory.org();
     const user = await t.factory.user('student', org.org_id);
-    for (let i = 0; i < t.config.loginMaxPerAccount; i++) {
+    for (let i = 0; i < t.config.loginMaxPerAccountIp; i++) {
       expect((await post('/auth/login', { email: user.email, password: `wrong-${i}Aa` })).statusCode).toBe(
         401,
       );
@@ -273,8 +273,12 @@ describe('tokens and sessions', () => {
     const pair = r1.json().data;
     expect(pair.refresh_token).not.toBe(session.refresh);
     expect((await get('/auth/profile', { authorization: `Bearer ${pair.jwt_token}` })).statusCode).toBe(200);
-    // The thief (or the victim) replays the rotated token: the session dies for both.
-    const replay = await post('/auth/refresh', { refresh_token: session.refresh });
+    // The thief (or the victim) replays the rotated token after REFRESH_GRACE_SECONDS: the session
+    // dies for both (within the grace, see refresh-grace.test.ts).
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + (t.config.refreshGraceSeconds + 1) * 1000 });
+    const replay = await post('/auth/refresh', { refresh_token: session.refresh }).finally(() =>
+      vi.useRealTimers(),
+    );
     expect(replay.statusCode).toBe(401);
     expect((await post('/auth/refresh', { refresh_token: pair.refresh_token })).statusCode).toBe(401);
     expect((await get('/auth/profile', { authorization: `Bearer ${pair.jwt_token}` })).statusCode).toBe(401);

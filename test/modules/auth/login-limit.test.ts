@@ -81,7 +81,11 @@ describe.each(cases)('login limit under parallel guesses ($name store)', (c) => 
     store = made.store;
     const { h, counter } = countingHasher();
     t = await createTestApp(
-      { LOGIN_MAX_PER_ACCOUNT: String(MAX), LOGIN_WINDOW_SECONDS: String(c.windowSeconds) },
+      {
+        LOGIN_MAX_PER_ACCOUNT: String(MAX),
+        LOGIN_MAX_PER_ACCOUNT_IP: String(MAX),
+        LOGIN_WINDOW_SECONDS: String(c.windowSeconds),
+      },
       { hasher: h, limits: made.store },
     );
     const ctx = t;
@@ -144,7 +148,11 @@ describe.each(cases)('login limit under parallel guesses ($name store)', (c) => 
     const made = await c.make();
     store = made.store;
     t = await createTestApp(
-      { LOGIN_MAX_PER_ACCOUNT: String(MAX), LOGIN_WINDOW_SECONDS: String(c.windowSeconds) },
+      {
+        LOGIN_MAX_PER_ACCOUNT: String(MAX),
+        LOGIN_MAX_PER_ACCOUNT_IP: String(MAX),
+        LOGIN_WINDOW_SECONDS: String(c.windowSeconds),
+      },
       { limits: made.store },
     );
     const ctx = t;
