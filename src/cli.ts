@@ -50,7 +50,7 @@ async function run(command: string | undefined, args: string[], config: Config):
     const attendance = createAttendanceForReports(db, handle.dialect);
     if (command === 'close-ended') return { closed: await attendance.closeAllEnded(Date.now()) };
     if (command === 'cleanup-sessions') {
-      const admin = createAdminService({ db, attendance, reports: createReportsService({ db, attendance }) });
+      const admin = createAdminService({ db, reports: createReportsService({ db, attendance }) });
       return await admin.cleanupSessions(CRON, int(values['older-than-days'], 'older-than-days', 30));
     }
     const users = createUsersService({ db, config, hasher: createPasswordHasher() });

@@ -28,6 +28,16 @@ export interface Config {
   webConcurrency: number;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
+  /** Run the in-process scheduler (closing ended sessions, clean-ups); a lease row elects one runner per job. */
+  schedulerEnabled: boolean;
+  /** How long a job's lease lasts without renewal: a dead holder's jobs are taken over after this. */
+  schedulerLeaseSeconds: number;
+  /** How often the close job looks for ended sessions (sessions close within lease + this after their end). */
+  schedulerCloseIntervalSeconds: number;
+  /** Live-feed streams one user may hold open at once (API.md Part 2). */
+  sseMaxPerUser: number;
+  /** Base URL of the service as users reach it (calendar links); no trailing slash. */
+  publicUrl: string | undefined;
 }
 
 /** Values shipped in examples; accepted in development, refused in production. */
@@ -113,6 +123,13 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('BOOTSTRAP_ADMIN_EMAIL must be an email address');
   }
 
+  const publicUrl = str('PUBLIC_URL')?.replace(/\/+$/, '');
+  if (publicUrl && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl))
+    problems.push('PUBLIC_URL must be an http(s) URL such as https://attendance.example.edu');
+  const schedulerRaw = str('SCHEDULER_ENABLED')?.toLowerCase();
+  if (schedulerRaw !== undefined && !['true', 'false'].includes(schedulerRaw))
+    problems.push(`SCHEDULER_ENABLED must be true or false (got "${schedulerRaw}")`);
+
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
     host: str('HOST') ?? '127.0.0.1',
@@ -136,6 +153,12 @@ export function loadConfig(env: Env = process.env): Config {
     webConcurrency: int('WEB_CONCURRENCY', 1, 1, 64),
     bootstrapAdminEmail,
     bootstrapAdminPassword: str('BOOTSTRAP_ADMIN_PASSWORD'),
+    // Off by default under test: each test drives the jobs it checks itself.
+    schedulerEnabled: schedulerRaw ? schedulerRaw === 'true' : nodeEnv !== 'test',
+    schedulerLeaseSeconds: int('SCHEDULER_LEASE_SECONDS', 30, 2, 3600),
+    schedulerCloseIntervalSeconds: int('SCHEDULER_CLOSE_INTERVAL_SECONDS', 15, 1, 3600),
+    sseMaxPerUser: int('SSE_MAX_PER_USER', 5, 1, 1000),
+    publicUrl,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -8,6 +8,7 @@ import type { AuditLogTable } from '../modules/audit/audit.table.js';
 import type { UserSessionsTable } from '../modules/auth/user-sessions.table.js';
 import type { GroupMembersTable, GroupsTable } from '../modules/groups/groups.table.js';
 import type { OrganizationsTable } from '../modules/organizations/organizations.table.js';
+import type { JobLeasesTable } from '../modules/scheduler/job-leases.table.js';
 import type { AttendanceSessionsTable, SessionTeachersTable } from '../modules/sessions/sessions.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
 
@@ -23,4 +24,5 @@ export interface Database {
   attendance_record_changes: AttendanceRecordChangesTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  job_leases: JobLeasesTable;
 }

@@ -5,6 +5,7 @@ import * as reportIndexes from './2026_11_25_0002_report_indexes.js';
 import * as exportKeyset from './2026_11_25_0003_export_keyset_index.js';
 import * as sessionCounts from './2026_11_25_0004_session_counts.js';
 import * as sessionTeachers from './2026_11_30_0007_session_teachers.js';
+import * as jobLeases from './2026_11_30_0007a_job_leases.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_25_0003_export_keyset_index': exportKeyset,
   '2026_11_25_0004_session_counts': sessionCounts,
   '2026_11_30_0007_session_teachers': sessionTeachers,
+  '2026_11_30_0007a_job_leases': jobLeases,
 };
 
 export const migrationProvider: MigrationProvider = {

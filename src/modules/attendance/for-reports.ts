@@ -1,6 +1,7 @@
 /**
- * What the reports and the dashboard need from attendance: ended sessions closed before counting
- * (so absentees are counted), and the roster of one session with each attendee's record.
+ * What the reports need from attendance: the roster of one session with each attendee's record
+ * (read only: an ended session nobody has closed yet lists its missing attendees as absent, as the
+ * scheduler's close will write them), and for the CLI the close of every ended session.
  */
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../../db/connection.js';
@@ -18,24 +19,19 @@ export function createAttendanceForReports(
 ): AttendanceForReports & {
   closeAllEnded(now: number): Promise<number>;
 } {
-  const closeEnded = async (orgId: string | typeof ALL_ORGS, now: number) => {
-    const ended = await sessionsRepository.listEndedUnclosed(db, orgId, now);
-    for (const s of ended) await closeIfEnded(db, dialect, s, now);
-    // Sessions closed before counting existed (or written by other tools) are counted once here.
-    await sessionCountsRepository.fillMissing(db, orgId);
-    return ended.length;
-  };
-
   return {
-    closeEndedSessions: (orgId, now) => closeEnded(orgId, now),
-    /** For cron (`npm run cli -- close-ended`): every organization. */
-    closeAllEnded: (now) => closeEnded(ALL_ORGS, now),
+    /** For cron (`npm run cli -- close-ended`): every organization, ended sessions of any kind. */
+    async closeAllEnded(now) {
+      const ended = await sessionsRepository.listEndedUnclosed(db, ALL_ORGS, now);
+      for (const s of ended) await closeIfEnded(db, dialect, s, now);
+      await sessionCountsRepository.fillMissing(db, ALL_ORGS);
+      return ended.length;
+    },
 
     async sessionAttendees(orgId, sessionId, now): Promise<SessionAttendees | null> {
-      let session = await sessionsRepository.findById(db, orgId, sessionId);
+      const session = await sessionsRepository.findById(db, orgId, sessionId);
       if (!session) return null;
-      if (await closeIfEnded(db, dialect, session, now))
-        session = (await sessionsRepository.findById(db, orgId, sessionId)) ?? session;
+      const ended = session.end_time <= now && session.is_active === 1;
       const records = await db
         .selectFrom('attendance_records as r')
         .innerJoin('users as u', 'u.user_id', 'r.user_id')
@@ -72,7 +68,8 @@ export function createAttendanceForReports(
           ...pending.map((u) => ({
             ...u,
             record_id: null,
-            status: null,
+            // Ended, not closed yet: the close will record them absent; the report says so already.
+            status: ended ? 'absent' : null,
             check_in_time: null,
             check_out_time: null,
             distance_m: null,

@@ -2,6 +2,7 @@ import type { App } from '../../lib/http.js';
 import type { ModuleDeps } from '../deps.js';
 import { attendanceRoutes } from './attendance.routes.js';
 import { createCheckInService } from './checkin.service.js';
+import { closeEndedSessionsJob } from './close-ended.job.js';
 import { legacyRoutes } from './legacy.routes.js';
 import { createOverridesService } from './overrides.service.js';
 import { createReadsService } from './reads.service.js';
@@ -21,4 +22,11 @@ export async function registerAttendanceModule(app: App, deps: ModuleDeps): Prom
   const svc = createAttendanceServices(deps);
   await app.register(attendanceRoutes, { prefix: '/attendance', svc });
   await app.register(legacyRoutes, { svc });
+  deps.jobs.register(
+    closeEndedSessionsJob({
+      ...deps,
+      log: app.log,
+      intervalMs: deps.config.schedulerCloseIntervalSeconds * 1000,
+    }),
+  );
 }

@@ -14,12 +14,11 @@ import type { AttendanceDeps } from './checkin.service.js';
 import { expectedAttendeesRepository } from './expected-attendees.repository.js';
 import { openSessionsRepository } from './open-sessions.repository.js';
 import { recordsRepository } from './records.repository.js';
-import { closeIfEnded } from './session-close.js';
 
 type PageQuery = { page?: number; per_page?: number };
 
 export function createReadsService(deps: AttendanceDeps) {
-  const { db, dialect } = deps;
+  const { db } = deps;
   const now = deps.now ?? Date.now;
 
   async function history(scope: OrgScope, userId: string, orgId: string | null, q: HistoryFilter) {
@@ -98,19 +97,22 @@ export function createReadsService(deps: AttendanceDeps) {
       return { items, pagination: pagination(page, total) };
     },
 
-    /** Closes an ended session first, so its absent are counted. */
+    /**
+     * Reads only: an ended session the scheduler has not closed yet (it does within 60 s) counts its
+     * expected attendees without a record as absent, as the close will record them.
+     */
     async report(actor: Actor, sessionId: string) {
-      let s = await staffSession(actor, sessionId);
-      if (await closeIfEnded(db, dialect, s, now()))
-        s = (await sessionsRepository.findById(db, scopeOf(actor), sessionId))!;
-      const [expected, byStatus] = await Promise.all([
+      const s = await staffSession(actor, sessionId);
+      const endedUnclosed = s.is_active === 1 && s.closed_at === null && s.end_time <= now();
+      const [expected, byStatus, missing] = await Promise.all([
         expectedAttendeesRepository.count(db, s),
         recordsRepository.countByStatus(db, s.session_id),
+        endedUnclosed ? expectedAttendeesRepository.listWithoutRecord(db, s) : Promise.resolve([]),
       ]);
       const counts = {
         present: byStatus.present ?? 0,
         late: byStatus.late ?? 0,
-        absent: byStatus.absent ?? 0,
+        absent: (byStatus.absent ?? 0) + missing.length,
         excused: byStatus.excused ?? 0,
       };
       const checkedIn = counts.present + counts.late;

@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
+import type { ChangeBus, ChangeEvent } from '../../lib/change-events.js';
 import { newId } from '../../lib/ids.js';
 import { sessionCountsRepository } from '../sessions/session-counts.repository.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
@@ -35,17 +36,23 @@ function isRetryable(err: unknown): boolean {
   );
 }
 
-/** Returns how many absent records this call created. `actorId` null: closed automatically. */
+/**
+ * Returns how many absent records this call created. `actorId` null: closed automatically. With
+ * `changes`, the close announces one `session closed` event and a `record created` event per absent
+ * record, in the transaction and after its commit — only the close that really closed does.
+ */
 export async function closeSession(
   db: Kysely<Database>,
   dialect: DialectName,
   session: AttendanceSessionRow,
   actorId: string | null,
   now: number,
+  changes?: ChangeBus,
 ): Promise<number> {
   for (let attempt = 1; ; attempt++) {
+    const events: ChangeEvent[] = [];
     try {
-      return await db.transaction().execute(async (tx) => {
+      const created = await db.transaction().execute(async (tx) => {
         const state = await sessionsRepository.lockForClose(tx, dialect, session.session_id);
         // Another close got here first (or the session was cancelled meanwhile): nothing left to do.
         if (!state?.is_active || state.closed_at !== null) return 0;
@@ -92,11 +99,35 @@ export async function closeSession(
             })),
           );
           created += inserted.length;
+          const userOf = new Map(rows.map((r) => [r.record_id, r.user_id]));
+          for (const recordId of inserted)
+            events.push({
+              type: 'record',
+              kind: 'created',
+              orgId: session.org_id,
+              sessionId: session.session_id,
+              recordId,
+              userId: userOf.get(recordId)!,
+              cause: 'close',
+              actorId,
+              at: new Date(now),
+            });
         }
         await sessionCountsRepository.refresh(tx, session.session_id);
-        await sessionsRepository.markClosed(tx, session.session_id, now);
+        if (await sessionsRepository.markClosed(tx, session.session_id, now))
+          events.push({
+            type: 'session',
+            state: 'closed',
+            orgId: session.org_id,
+            sessionId: session.session_id,
+            actorId,
+            at: new Date(now),
+          });
+        await changes?.write(tx, events);
         return created;
       });
+      changes?.committed(events);
+      return created;
     } catch (err) {
       if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err;
     }
@@ -109,8 +140,9 @@ export async function closeIfEnded(
   dialect: DialectName,
   session: AttendanceSessionRow,
   now: number,
+  changes?: ChangeBus,
 ): Promise<boolean> {
   if (!session.is_active || session.closed_at !== null || session.end_time > now) return false;
-  await closeSession(db, dialect, session, null, now);
+  await closeSession(db, dialect, session, null, now, changes);
   return true;
 }

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { DialectName } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
+import type { ChangeBus, SessionChangeState } from '../../lib/change-events.js';
 import { conflict, fieldError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
@@ -28,6 +29,8 @@ export interface SessionsDeps {
   db: Kysely<Database>;
   dialect: DialectName;
   config: Config;
+  /** Announces updates, cancellations and closes (the live feed, the outbox). */
+  changes?: ChangeBus;
   now?: () => number;
 }
 
@@ -38,8 +41,21 @@ const staffView = (actor: Actor, s: SessionWithTeachers) =>
 const STAFF = ['teacher', 'admin', 'super_admin'] as const;
 
 export function createSessionsService(deps: SessionsDeps) {
-  const { db, dialect, config } = deps;
+  const { db, dialect, config, changes } = deps;
   const now = deps.now ?? Date.now;
+
+  /** A session change, announced after its commit. */
+  const announce = (actor: Actor, s: AttendanceSessionRow, state: SessionChangeState, at: number) =>
+    changes?.committed([
+      {
+        type: 'session',
+        state,
+        orgId: s.org_id,
+        sessionId: s.session_id,
+        actorId: actor.userId,
+        at: new Date(at),
+      },
+    ]);
 
   async function orgOf(actor: Actor, orgId: string) {
     const org = await organizationsRepository.findById(db, scopeOf(actor), orgId);
@@ -199,6 +215,7 @@ export function createSessionsService(deps: SessionsDeps) {
         });
         if (teacherIds) await sessionTeachersRepository.replace(tx, current.org_id, sessionId, teacherIds);
       });
+      announce(actor, updated, 'updated', updated.updated_at);
       await audit(actor, 'session.update', updated, {
         fields: Object.keys(input),
         ...(teacherIds ? { teacher_ids: teacherIds } : {}),
@@ -214,6 +231,7 @@ export function createSessionsService(deps: SessionsDeps) {
       const t = now();
       await sessionsRepository.update(db, scopeOf(actor), sessionId, { is_active: 0, updated_at: t });
       const cancelled = { ...current, is_active: 0, updated_at: t };
+      announce(actor, cancelled, 'cancelled', t);
       await audit(actor, 'session.cancel', cancelled);
       return staffView(actor, cancelled);
     },
@@ -224,7 +242,7 @@ export function createSessionsService(deps: SessionsDeps) {
       assertCanManageSession(actor, current);
       if (!current.is_active) throw conflict('CONFLICT', 'A cancelled session cannot be closed');
       if (current.closed_at !== null) return { session: staffView(actor, current), absent_marked: 0 };
-      const absent = await closeSession(db, dialect, current, actor.userId, now());
+      const absent = await closeSession(db, dialect, current, actor.userId, now(), changes);
       await audit(actor, 'session.close', current, { absent_marked: absent });
       return { session: staffView(actor, await load(actor, sessionId)), absent_marked: absent };
     },
