@@ -34,10 +34,6 @@ export interface Config {
   schedulerLeaseSeconds: number;
   /** How often the close job looks for ended sessions (sessions close within lease + this after their end). */
   schedulerCloseIntervalSeconds: number;
-  /** Live-feed streams one user may hold open at once (API.md Part 2). */
-  sseMaxPerUser: number;
-  /** Base URL of the service as users reach it (calendar links); no trailing slash. */
-  publicUrl: string | undefined;
 }
 
 /** Values shipped in examples; accepted in development, refused in production. */
@@ -123,9 +119,6 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('BOOTSTRAP_ADMIN_EMAIL must be an email address');
   }
 
-  const publicUrl = str('PUBLIC_URL')?.replace(/\/+$/, '');
-  if (publicUrl && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl))
-    problems.push('PUBLIC_URL must be an http(s) URL such as https://attendance.example.edu');
   const schedulerRaw = str('SCHEDULER_ENABLED')?.toLowerCase();
   if (schedulerRaw !== undefined && !['true', 'false'].includes(schedulerRaw))
     problems.push(`SCHEDULER_ENABLED must be true or false (got "${schedulerRaw}")`);
@@ -157,8 +150,6 @@ export function loadConfig(env: Env = process.env): Config {
     schedulerEnabled: schedulerRaw ? schedulerRaw === 'true' : nodeEnv !== 'test',
     schedulerLeaseSeconds: int('SCHEDULER_LEASE_SECONDS', 30, 2, 3600),
     schedulerCloseIntervalSeconds: int('SCHEDULER_CLOSE_INTERVAL_SECONDS', 15, 1, 3600),
-    sseMaxPerUser: int('SSE_MAX_PER_USER', 5, 1, 1000),
-    publicUrl,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -169,7 +169,13 @@ describe('close-ended-sessions', () => {
     const { closeEndedSessionsJob } = await import('../../../src/modules/attendance/close-ended.job.js');
     const job = closeEndedSessionsJob({ db: t.db, dialect: t.dialect });
     let renewals = 0;
-    const res = await job.run({ now: Date.now, renew: async () => (renewals++, false) });
+    const res = await job.run({
+      now: Date.now,
+      renew: async () => {
+        renewals++;
+        return false;
+      },
+    });
     expect(res?.closed).toBe(50); // one batch, then the lease was gone
     expect(renewals).toBe(1);
     const res2 = await job.run({ now: Date.now, renew: async () => true });
