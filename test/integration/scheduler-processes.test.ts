@@ -112,13 +112,17 @@ describe.skipIf(!runnable)('the scheduler in two processes', () => {
     expect(Number(logged.n)).toBe(ids.length * STUDENTS);
   }
 
-  const ranClose = (p: ServerProcess) =>
+  /** The sessions a process's runs of the close job report as closed (from its JSON log lines). */
+  const closedBy = (p: ServerProcess) =>
     p
       .output()
       .split('\n')
-      .filter((l) => l.includes('"job":"close-ended-sessions"') && l.includes('job ran')).length;
+      .filter((l) => l.includes('"job":"close-ended-sessions"') && l.includes('job ran'))
+      .reduce((sum, l) => sum + Number(JSON.parse(l).closed ?? 0), 0);
 
-  it('each ended session is closed exactly once, by the lease holder only', { timeout: 90_000 }, async () => {
+  it('each ended session is closed exactly once, by one lease holder at a time', {
+    timeout: 90_000,
+  }, async () => {
     const ids = await endedSessions(40);
     // The contract: within 60 s of the end (the machine running the tests may be heavily loaded).
     const took = await waitClosed(ids, 58_000);
@@ -129,10 +133,10 @@ describe.skipIf(!runnable)('the scheduler in two processes', () => {
       .selectAll()
       .where('job_name', '=', 'close-ended-sessions')
       .executeTakeFirstOrThrow();
-    const holderIdx = procs.findIndex((p) => lease.holder.includes(`:${p.child.pid}:`));
-    expect(holderIdx).toBeGreaterThanOrEqual(0);
-    expect(ranClose(procs[holderIdx]!)).toBeGreaterThan(0);
-    expect(ranClose(procs[1 - holderIdx]!)).toBe(0);
+    expect(procs.some((p) => lease.holder.includes(`:${p.child.pid}:`))).toBe(true);
+    // Runs of the two processes never overlap: together they report each session closed once. (The
+    // lease may change hands when a loaded machine stalls its holder past the lease time.)
+    expect(closedBy(procs[0]!) + closedBy(procs[1]!)).toBe(ids.length);
   });
 
   it('when the holder dies, the other takes over within the lease time', async () => {
@@ -159,7 +163,7 @@ describe.skipIf(!runnable)('the scheduler in two processes', () => {
       .where('job_name', '=', 'close-ended-sessions')
       .executeTakeFirstOrThrow();
     expect(now.holder).toContain(`:${other.child.pid}:`);
-    expect(ranClose(other)).toBeGreaterThan(0);
+    expect(closedBy(other)).toBeGreaterThanOrEqual(ids.length);
     console.log(
       `scheduler take-over: sessions closed ${tookOver} ms after the holder was killed (lease ${LEASE_S} s)`,
     );
