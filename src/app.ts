@@ -8,10 +8,12 @@ import type { DatabaseHandle } from './db/connection.js';
 import { type ChangeBus, createChangeBus } from './lib/change-events.js';
 import { ErrorEnvelope } from './lib/envelope.js';
 import { newRequestId } from './lib/ids.js';
+import { createJobRegistry } from './lib/jobs.js';
 import { createPasswordHasher, type PasswordHasher } from './lib/passwords.js';
 import { createMemoryStore, type RateLimitStore } from './lib/rate-limiter.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { createAdminService } from './modules/admin/admin.service.js';
+import { cleanupJob } from './modules/admin/maintenance.jobs.js';
 import { createAttendanceForReports } from './modules/attendance/for-reports.js';
 import { createRecordWriter, registerAttendanceModule } from './modules/attendance/index.js';
 import { registerAuditModule } from './modules/audit/index.js';
@@ -25,6 +27,7 @@ import { registerOrganizationsModule } from './modules/organizations/index.js';
 import { createExportService } from './modules/reports/export.service.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { createReportsService } from './modules/reports/reports.service.js';
+import { createScheduler, type Scheduler } from './modules/scheduler/scheduler.js';
 import { registerSessionsModule } from './modules/sessions/index.js';
 import { registerUsersModule } from './modules/users/index.js';
 import { installAuthenticate } from './plugins/authenticate.js';
@@ -165,7 +168,8 @@ export async function buildApp(opts: AppOptions) {
   await app.register(authRoutes, { prefix: '/auth', auth, config });
   const changes =
     opts.changes ?? createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
-  const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes };
+  const jobs = createJobRegistry();
+  const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes, jobs };
   await registerOrganizationsModule(app, deps);
   await registerUsersModule(app, deps);
   await registerGroupsModule(app, deps);
@@ -180,14 +184,34 @@ export async function buildApp(opts: AppOptions) {
   await app.register(reportsRoutes, {
     prefix: '/reports',
     reports,
-    exports: createExportService({ db, reports, attendance: attendanceForReports }),
+    exports: createExportService({ db, reports }),
   });
   await app.register(adminRoutes, {
     prefix: '/admin',
-    admin: createAdminService({ db, reports, attendance: attendanceForReports }),
+    admin: createAdminService({ db, reports }),
   });
+  jobs.register(cleanupJob(db));
+
+  // Every process runs the scheduler; a lease row per job elects the one that runs it.
+  const scheduler = createScheduler({
+    db,
+    jobs,
+    leaseMs: config.schedulerLeaseSeconds * 1000,
+    log: app.log,
+  });
+  app.decorate('scheduler', scheduler);
+  if (config.schedulerEnabled) app.addHook('onReady', async () => scheduler.start());
+  app.addHook('onClose', async () => scheduler.stop());
+
   await installWebApp(app);
 
   return app;
 }
 export type AppInstance = Awaited<ReturnType<typeof buildApp>>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The job runner (src/modules/scheduler); tests run a job with `app.scheduler.runNow(name)`. */
+    scheduler: Scheduler;
+  }
+}

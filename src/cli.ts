@@ -127,7 +127,7 @@ async function run(command: string, values: Record<string, string | boolean | un
       return { closed };
     }
     if (command === 'cleanup-sessions') {
-      const admin = createAdminService({ db, attendance, reports: createReportsService({ db, attendance }) });
+      const admin = createAdminService({ db, reports: createReportsService({ db, attendance }) });
       return await admin.cleanupSessions(CRON, olderThan);
     }
     const hasher = createPasswordHasher({

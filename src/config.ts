@@ -33,6 +33,12 @@ export interface Config {
   webConcurrency: number;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
+  /** Run the in-process scheduler (closing ended sessions, clean-ups); a lease row elects one runner per job. */
+  schedulerEnabled: boolean;
+  /** How long a job's lease lasts without renewal: a dead holder's jobs are taken over after this. */
+  schedulerLeaseSeconds: number;
+  /** How often the close job looks for ended sessions (sessions close within lease + this after their end). */
+  schedulerCloseIntervalSeconds: number;
   /**
    * PUBLIC_URL: where browsers reach the service (QR and calendar links, the Origin a cookie refresh
    * must come from). No trailing slash. Default http://localhost:5000 outside production; required in production.
@@ -192,6 +198,9 @@ export function loadConfig(env: Env = process.env): Config {
   const retentionRaw = str('LOCATION_RETENTION_DAYS');
   const locationRetentionDays =
     retentionRaw === undefined ? undefined : int('LOCATION_RETENTION_DAYS', 0, 1, 36_500);
+  const schedulerRaw = str('SCHEDULER_ENABLED')?.toLowerCase();
+  if (schedulerRaw !== undefined && !['true', 'false'].includes(schedulerRaw))
+    problems.push(`SCHEDULER_ENABLED must be true or false (got "${schedulerRaw}")`);
 
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
@@ -228,6 +237,10 @@ export function loadConfig(env: Env = process.env): Config {
     refreshGraceSeconds: int('REFRESH_GRACE_SECONDS', 10, 0, 300),
     codeGraceSeconds: int('CODE_GRACE_SECONDS', 10, 0, 300),
     locationRetentionDays,
+    // Off by default under test: each test drives the jobs it checks itself.
+    schedulerEnabled: schedulerRaw ? schedulerRaw === 'true' : nodeEnv !== 'test',
+    schedulerLeaseSeconds: int('SCHEDULER_LEASE_SECONDS', 30, 2, 3600),
+    schedulerCloseIntervalSeconds: int('SCHEDULER_CLOSE_INTERVAL_SECONDS', 15, 1, 3600),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -9,6 +9,7 @@ import type { AuditLogTable } from '../modules/audit/audit.table.js';
 import type { UserSessionsTable } from '../modules/auth/user-sessions.table.js';
 import type { GroupMembersTable, GroupsTable } from '../modules/groups/groups.table.js';
 import type { OrganizationsTable } from '../modules/organizations/organizations.table.js';
+import type { JobLeasesTable } from '../modules/scheduler/job-leases.table.js';
 import type { AttendanceSessionsTable, SessionTeachersTable } from '../modules/sessions/sessions.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
 
@@ -25,4 +26,5 @@ export interface Database {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
   scan_ticket_uses: ScanTicketUsesTable;
+  job_leases: JobLeasesTable;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
 import type { ChangeBus } from '../lib/change-events.js';
+import type { JobRegistry } from '../lib/jobs.js';
 import type { PasswordHasher } from '../lib/passwords.js';
 import type { RateLimitStore } from '../lib/rate-limiter.js';
 
@@ -14,4 +15,6 @@ export interface ModuleDeps {
   limits: RateLimitStore;
   /** Announces committed changes (src/lib/change-events.ts): the outbox and the live feed subscribe. */
   changes: ChangeBus;
+  /** Background jobs (src/lib/jobs.ts): register here; the scheduler runs each in one process at a time. */
+  jobs: JobRegistry;
 }

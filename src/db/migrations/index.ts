@@ -8,6 +8,7 @@ import * as credentialsVersion from './2026_11_30_0005_credentials_version.js';
 import * as refreshRotatedAt from './2026_11_30_0005a_refresh_rotated_at.js';
 import * as checkinIntegrity from './2026_11_30_0006_checkin_integrity.js';
 import * as sessionTeachers from './2026_11_30_0007_session_teachers.js';
+import * as jobLeases from './2026_11_30_0007a_job_leases.js';
 import * as auditIndexes from './2026_11_30_0008a_audit_indexes.js';
 
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_30_0007_session_teachers': sessionTeachers,
   '2026_11_30_0008a_audit_indexes': auditIndexes,
   '2026_11_30_0005a_refresh_rotated_at': refreshRotatedAt,
+  '2026_11_30_0007a_job_leases': jobLeases,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,7 +6,7 @@ import { addDays, localDateOf, startOfLocalDayMs, toIso } from '../../lib/time.j
 import { idempotencyRepository } from '../../plugins/idempotency.repository.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { userSessionsRepository } from '../auth/user-sessions.repository.js';
-import type { AttendanceForReports, ReportsService } from '../reports/reports.service.js';
+import type { ReportsService } from '../reports/reports.service.js';
 import { attendanceRate } from '../reports/status-counts.js';
 import { dashboardRepository } from './dashboard.repository.js';
 
@@ -15,10 +15,9 @@ const DAY_MS = 86_400_000;
 export function createAdminService(deps: {
   db: Kysely<Database>;
   reports: ReportsService;
-  attendance: AttendanceForReports;
   now?: () => number;
 }) {
-  const { db, reports, attendance } = deps;
+  const { db, reports } = deps;
   const now = deps.now ?? Date.now;
 
   return {
@@ -31,7 +30,6 @@ export function createAdminService(deps: {
       const today = localDateOf(t, org.timezone);
       const dayStart = startOfLocalDayMs(today, org.timezone);
       const dayEnd = startOfLocalDayMs(addDays(today, 1), org.timezone);
-      await attendance.closeEndedSessions(org.org_id, t);
       const [users, sessions, checkIns, last7, last30, next] = await Promise.all([
         dashboardRepository.usersByRole(db, org.org_id),
         dashboardRepository.sessionsToday(db, org.org_id, dayStart, dayEnd, t),

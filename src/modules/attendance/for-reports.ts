@@ -1,6 +1,7 @@
 /**
- * What the reports and the dashboard need from attendance: ended sessions closed before counting
- * (so absentees are counted), and the roster of one session with each attendee's record.
+ * What the reports need from attendance: the roster of one session with each attendee's record
+ * (read only: an ended session nobody has closed yet lists its missing attendees as absent, as the
+ * scheduler's close will write them), and for the CLI the close of every ended session.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -20,27 +21,23 @@ export function createAttendanceForReports(
 ): AttendanceForReports & {
   closeAllEnded(now: number, onProgress?: Progress): Promise<number>;
 } {
-  const closeEnded = async (orgId: string | typeof ALL_ORGS, now: number, onProgress?: Progress) => {
-    const ended = await sessionsRepository.listEndedUnclosed(db, orgId, now);
-    for (const [i, s] of ended.entries()) {
-      await writer.closeIfEnded(s, now);
-      onProgress?.(i + 1, ended.length);
-    }
-    // Sessions closed before counting existed (or written by other tools) are counted once here.
-    await sessionCountsRepository.fillMissing(db, orgId);
-    return ended.length;
-  };
-
   return {
-    closeEndedSessions: (orgId, now) => closeEnded(orgId, now),
-    /** For cron (`npm run cli -- close-ended`): every organization. */
-    closeAllEnded: (now, onProgress) => closeEnded(ALL_ORGS, now, onProgress),
+    /** For cron (`npm run cli -- close-ended`): every organization, ended sessions of any kind. */
+    async closeAllEnded(now, onProgress) {
+      const ended = await sessionsRepository.listEndedUnclosed(db, ALL_ORGS, now);
+      for (const [i, s] of ended.entries()) {
+        await writer.closeIfEnded(s, now);
+        onProgress?.(i + 1, ended.length);
+      }
+      // Sessions closed before counting existed (or written by other tools) are counted once here.
+      await sessionCountsRepository.fillMissing(db, ALL_ORGS);
+      return ended.length;
+    },
 
     async sessionAttendees(orgId, sessionId, now): Promise<SessionAttendees | null> {
-      let session = await sessionsRepository.findById(db, orgId, sessionId);
+      const session = await sessionsRepository.findById(db, orgId, sessionId);
       if (!session) return null;
-      if (await writer.closeIfEnded(session, now))
-        session = (await sessionsRepository.findById(db, orgId, sessionId)) ?? session;
+      const ended = session.end_time <= now && session.is_active === 1;
       const records = await db
         .selectFrom('attendance_records as r')
         .innerJoin('users as u', 'u.user_id', 'r.user_id')
@@ -79,7 +76,8 @@ export function createAttendanceForReports(
           ...pending.map((u) => ({
             ...u,
             record_id: null,
-            status: null,
+            // Ended, not closed yet: the close will record them absent; the report says so already.
+            status: ended ? 'absent' : null,
             check_in_time: null,
             check_out_time: null,
             distance_m: null,

@@ -2,6 +2,7 @@ import type { App } from '../../lib/http.js';
 import type { ModuleDeps } from '../deps.js';
 import { attendanceRoutes } from './attendance.routes.js';
 import { createCheckInService } from './checkin.service.js';
+import { closeEndedSessionsJob } from './close-ended.job.js';
 import { createCodesService } from './codes.service.js';
 import { integrityRoutes } from './integrity.routes.js';
 import { legacyRoutes } from './legacy.routes.js';
@@ -33,4 +34,13 @@ export async function registerAttendanceModule(
   await app.register(attendanceRoutes, { prefix: '/attendance', svc });
   await app.register(legacyRoutes, { svc });
   await app.register(integrityRoutes, { svc, secureCookies: deps.config.publicUrl.startsWith('https:') });
+  // The scheduler closes ended sessions through the writer (reads no longer close them).
+  deps.jobs.register(
+    closeEndedSessionsJob({
+      db: deps.db,
+      closeIfEnded: deps.writer.closeIfEnded,
+      log: app.log,
+      intervalMs: deps.config.schedulerCloseIntervalSeconds * 1000,
+    }),
+  );
 }

@@ -23,12 +23,11 @@ type PageQuery = { page?: number; per_page?: number; limit?: number };
 
 export interface ReadsDeps {
   db: Kysely<Database>;
-  writer: RecordWriter;
   now?: () => number;
 }
 
 export function createReadsService(deps: ReadsDeps) {
-  const { db, writer } = deps;
+  const { db } = deps;
   const now = deps.now ?? Date.now;
 
   async function history(scope: OrgScope, userId: string, orgId: string | null, q: HistoryFilter) {
@@ -109,20 +108,25 @@ export function createReadsService(deps: ReadsDeps) {
       return { items, pagination: pagination(page, total) };
     },
 
-    /** Closes an ended session first, so its absent are counted. */
+    /**
+     * Reads only: an ended session the scheduler has not closed yet (it does within 60 s) counts its
+     * expected attendees without a record as absent, as the close will record them.
+     */
     async report(actor: Actor, sessionId: string) {
-      let s = await staffSession(actor, sessionId);
-      if (await writer.closeIfEnded(s, now()))
-        s = (await sessionsRepository.findById(db, scopeOf(actor), sessionId))!;
-      const [expected, byStatus, review] = await Promise.all([
+      const s = await staffSession(actor, sessionId);
+      // An ended session the scheduler has not closed yet: its missing attendees count as absent here,
+      // without writing (reads do not write; the close follows within the scheduler's interval).
+      const endedUnclosed = s.is_active === 1 && s.closed_at === null && s.end_time <= now();
+      const [expected, byStatus, review, missing] = await Promise.all([
         expectedAttendeesRepository.count(db, s),
         recordsRepository.countByStatus(db, s.session_id),
         reviewRepository.counts(db, s.session_id),
+        endedUnclosed ? expectedAttendeesRepository.listWithoutRecord(db, s) : Promise.resolve([]),
       ]);
       const counts = {
         present: byStatus.present ?? 0,
         late: byStatus.late ?? 0,
-        absent: byStatus.absent ?? 0,
+        absent: (byStatus.absent ?? 0) + missing.length,
         excused: byStatus.excused ?? 0,
       };
       const checkedIn = counts.present + counts.late;

@@ -7,7 +7,7 @@ import type { Actor } from '../../lib/tenancy.js';
 import { localDateRangeMs, parseLocalDate } from '../../lib/time.js';
 import { csvStream, xlsxStream } from './export.format.js';
 import { exportRows } from './export.repository.js';
-import type { AttendanceForReports, ReportsService } from './reports.service.js';
+import type { ReportsService } from './reports.service.js';
 
 export type ExportFormat = 'csv' | 'xlsx';
 
@@ -23,14 +23,8 @@ interface ExportQuery {
   group_id?: string;
 }
 
-export function createExportService(deps: {
-  db: Kysely<Database>;
-  reports: ReportsService;
-  attendance: AttendanceForReports;
-  now?: () => number;
-}) {
-  const { db, reports, attendance } = deps;
-  const now = deps.now ?? Date.now;
+export function createExportService(deps: { db: Kysely<Database>; reports: ReportsService }) {
+  const { db, reports } = deps;
   return {
     /** Validates everything before the first byte is sent: errors still get the JSON envelope. */
     async open(actor: Actor, q: ExportQuery, format: ExportFormat): Promise<Readable> {
@@ -59,8 +53,7 @@ export function createExportService(deps: {
       await exists('attendance_sessions', 'session_id', q.session_id);
       await exists('users', 'user_id', q.user_id);
       await exists('groups', 'group_id', q.group_id);
-      // As every report: a held session nobody closed is closed first, so its absentees are rows.
-      await attendance.closeEndedSessions(org.org_id, now());
+      // Reads never write: the scheduler closes ended sessions within 60 s, writing their absent rows.
       const rows = exportRows(db, {
         orgId: org.org_id,
         ...range,

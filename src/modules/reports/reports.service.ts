@@ -1,6 +1,8 @@
 /**
  * Reports for teachers and admins of an organization (super_admin names the org with `org_id`).
- * Held sessions are closed first, so their absent attendees are counted.
+ * Reads never write: the scheduler closes ended sessions (within 60 s, recording the absent), and
+ * the organization-wide figures count closed sessions. A session's own report counts expected
+ * attendees without a record as absent once it has ended, closed or not.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -23,9 +25,8 @@ import { reportsRepository } from './reports.repository.js';
 import { sumCounts, withRate } from './status-counts.js';
 import { bucketCount, bucketsInZone, type Interval } from './trend-buckets.js';
 
-/** What reports need from the attendance module (closing sessions, the roster of a session). */
+/** What reports need from the attendance module (the roster of a session). */
 export interface AttendanceForReports {
-  closeEndedSessions(orgId: string, now: number): Promise<unknown>;
   sessionAttendees(orgId: string, sessionId: string, now: number): Promise<SessionAttendees | null>;
 }
 export interface SessionAttendees {
@@ -103,7 +104,6 @@ export function createReportsService(deps: {
       const t = now();
       const local = localRange(q, org.timezone, t);
       const range = msRange(local, org.timezone);
-      await attendance.closeEndedSessions(org.org_id, t);
       const [sessions_held, groups, lowest] = await Promise.all([
         reportsRepository.sessionsHeld(db, org.org_id, range, t),
         reportsRepository.perGroup(db, org.org_id, range, t),
@@ -140,7 +140,6 @@ export function createReportsService(deps: {
       // Without dates the whole history counts; with them, the local calendar range.
       const local = q.start_date || q.end_date ? localRange(q, org.timezone, t) : null;
       const range = local ? msRange(local, org.timezone) : {};
-      await attendance.closeEndedSessions(org.org_id, t);
       const page = pageRequest(q);
       const [totals, list] = await Promise.all([
         reportsRepository.userTotals(db, org.org_id, userId, range, t),
@@ -190,7 +189,6 @@ export function createReportsService(deps: {
         );
       }
       const buckets = bucketsInZone(local.from, local.to, interval, org.timezone);
-      await attendance.closeEndedSessions(org.org_id, t);
       // The first bucket may start before start_date (weeks start on Monday, months on the 1st);
       // sessions before start_date are not counted, so the first point covers only part of its period.
       const rangeStart = startOfLocalDayMs(local.from, org.timezone);

@@ -165,6 +165,24 @@ export const sessionsRepository = {
       .execute();
   },
 
+  /**
+   * The scheduler's next batch to close: active, unclosed, ended — and created before their end (a
+   * session entered after its end, attendance taken on paper, is closed by its teacher, not by us).
+   */
+  listToAutoClose(db: Db, now: number, limit: number): Promise<AttendanceSessionRow[]> {
+    return db
+      .selectFrom('attendance_sessions')
+      .selectAll()
+      .where('is_active', '=', 1)
+      .where('closed_at', 'is', null)
+      .where('end_time', '<=', now)
+      .whereRef('created_at', '<', 'end_time')
+      .orderBy('end_time')
+      .orderBy('session_id')
+      .limit(limit)
+      .execute();
+  },
+
   /** Groups are owned by the groups module; a session only needs to know the id is of its org. */
   async groupInOrg(db: Db, orgId: string, groupId: string): Promise<boolean> {
     const row = await db

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/schema.js';
+import type { ChangeBus, SessionChangeState } from '../../lib/change-events.js';
 import { conflict, fieldError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
@@ -33,6 +34,8 @@ export interface SessionsDeps {
   db: Kysely<Database>;
   config: Config;
   closeSession: CloseSession;
+  /** Announces updates, cancellations and closes (the live feed, the outbox). */
+  changes?: ChangeBus;
   now?: () => number;
 }
 
@@ -43,8 +46,21 @@ const staffView = (actor: Actor, s: SessionWithTeachers) =>
 const STAFF = ['teacher', 'admin', 'super_admin'] as const;
 
 export function createSessionsService(deps: SessionsDeps) {
-  const { db, config, closeSession } = deps;
+  const { db, config, closeSession, changes } = deps;
   const now = deps.now ?? Date.now;
+
+  /** A session change, announced after its commit. */
+  const announce = (actor: Actor, s: AttendanceSessionRow, state: SessionChangeState, at: number) =>
+    changes?.committed([
+      {
+        type: 'session',
+        state,
+        orgId: s.org_id,
+        sessionId: s.session_id,
+        actorId: actor.userId,
+        at: new Date(at),
+      },
+    ]);
 
   async function orgOf(actor: Actor, orgId: string) {
     const org = await organizationsRepository.findById(db, scopeOf(actor), orgId);
@@ -204,6 +220,7 @@ export function createSessionsService(deps: SessionsDeps) {
         });
         if (teacherIds) await sessionTeachersRepository.replace(tx, current.org_id, sessionId, teacherIds);
       });
+      announce(actor, updated, 'updated', updated.updated_at);
       await audit(actor, 'session.update', updated, {
         fields: Object.keys(input),
         ...(teacherIds ? { teacher_ids: teacherIds } : {}),
@@ -219,6 +236,7 @@ export function createSessionsService(deps: SessionsDeps) {
       const t = now();
       await sessionsRepository.update(db, scopeOf(actor), sessionId, { is_active: 0, updated_at: t });
       const cancelled = { ...current, is_active: 0, updated_at: t };
+      announce(actor, cancelled, 'cancelled', t);
       await audit(actor, 'session.cancel', cancelled);
       return staffView(actor, cancelled);
     },

@@ -331,7 +331,7 @@ describe('session attendance and report', () => {
     expect((await get(`/session/${foreign.session_id}/attendance`, w.auth.admin)).statusCode).toBe(404);
   });
 
-  it('report: counts, expected, rate; an ended session is closed first and its absent counted', async () => {
+  it('report: counts, expected, rate; an ended session not closed yet counts its missing as absent, writing nothing', async () => {
     const org = await t.factory.org();
     const teacher = await t.factory.user('teacher', org.org_id);
     const auth = (await t.login(teacher)).headers;
@@ -353,10 +353,20 @@ describe('session attendance and report', () => {
       not_checked_in: 3,
       attendance_rate: 0.4,
     });
-    expect(res.json().data.session.closed_at).not.toBeNull();
+    // Reads do not write: the scheduler closes it.
+    expect(res.json().data.session.closed_at).toBeNull();
+    expect(await recordsOf(t, s.session_id)).toHaveLength(3);
+    await t.db
+      .updateTable('attendance_sessions')
+      .set({ created_at: s.start_time - MIN })
+      .where('session_id', '=', s.session_id)
+      .execute();
+    expect(await t.app.scheduler.runNow('close-ended-sessions')).toBe(true);
     expect(await recordsOf(t, s.session_id)).toHaveLength(5);
-    // Reading again changes nothing.
-    expect((await get(`/attendance/session/${s.session_id}/report`, auth)).json().data.counts.absent).toBe(2);
+    // Once closed, the same figures from the records.
+    const after = (await get(`/attendance/session/${s.session_id}/report`, auth)).json().data;
+    expect(after.counts).toEqual({ present: 1, late: 1, absent: 2, excused: 1 });
+    expect(after.session.closed_at).not.toBeNull();
   });
 
   it('report of a running session does not close it; no expected attendees → rate null', async () => {
