@@ -108,3 +108,39 @@ describe('server timeouts', () => {
     expect(closedAfter).toBeLessThan(3500);
   }, 10_000);
 });
+
+describe('connection cap', () => {
+  it('HTTP_MAX_CONNECTIONS: a connection beyond the cap is closed at once, the held ones still work', async () => {
+    const capped = await createTestApp({ HTTP_MAX_CONNECTIONS: '2' });
+    try {
+      await capped.app.listen({ host: '127.0.0.1', port: 0 });
+      const cport = (capped.app.server.address() as { port: number }).port;
+      const open = () =>
+        new Promise<Socket>((resolve) => {
+          const s = connect(cport, '127.0.0.1', () => resolve(s));
+          s.on('error', () => {});
+        });
+      const held = [await open(), await open()];
+      const third = await open();
+      const closedAfter = await new Promise<number>((resolve) => {
+        const t0 = Date.now();
+        third.write('GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n');
+        third.on('close', () => resolve(Date.now() - t0));
+      });
+      expect(closedAfter).toBeLessThan(1000);
+      // A held connection is served.
+      const answer = await new Promise<string>((resolve) => {
+        let got = '';
+        held[0]!.on('data', (d) => {
+          got += d;
+          if (got.includes('\r\n\r\n')) resolve(got);
+        });
+        held[0]!.write('GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      for (const s of held) s.destroy();
+    } finally {
+      await capped.close();
+    }
+  }, 15_000);
+});
