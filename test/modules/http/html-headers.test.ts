@@ -53,13 +53,14 @@ function expectPagePolicy(res: Awaited<ReturnType<typeof get>>) {
   expect(csp.get('img-src')).toEqual(["'self'", 'data:']); // QR codes are SVG data URLs
   expect(csp.get('connect-src')).toEqual(["'self'"]);
   expect(csp.get('object-src')).toEqual(["'none'"]);
-  expect(csp.get('base-uri')).toEqual(["'self'"]);
+  expect(csp.get('base-uri')).toEqual(["'none'"]);
   expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
   expect(String(res.headers['content-security-policy'])).not.toMatch(/unsafe-|\*/);
-  expect(res.headers['referrer-policy']).toBe('no-referrer');
+  expect(res.headers['referrer-policy']).toBe('same-origin');
   expect(res.headers['x-frame-options']).toBe('DENY');
   expect(res.headers['x-content-type-options']).toBe('nosniff');
   expect(res.headers['permissions-policy']).toContain('geolocation=(self)');
+  expect(res.headers['permissions-policy']).toContain('camera=()');
 }
 
 describe('HTML answers', () => {
