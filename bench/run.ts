@@ -10,7 +10,7 @@ import { openDatabase } from '../src/db/connection.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { freshDatabaseUrl } from '../test/helpers/databases.js';
 import { BENCH_PASSWORD, CENTRE, openSessions, SECRETS, seedBase } from './lib/dataset.js';
-import { type LoadResult, runLoad } from './lib/load.js';
+import { type LoadJob, type LoadResult, runLoad } from './lib/load.js';
 import { type Proc, SERVICE_ARGS, startProcess } from './lib/processes.js';
 import { reportScenarios } from './scenarios/reports.js';
 
@@ -36,6 +36,10 @@ export interface Row {
   p90?: number;
   p99?: number;
   non2xx?: number;
+  /** CPU time (user + system) the server process spent per answered request, in µs. */
+  cpu_us?: number;
+  /** The floor's CPU per request divided by this scenario's: throughput on an idle machine, as a ratio. */
+  cpu_ratio?: number;
   rss_mb?: number;
   note?: string;
 }
@@ -50,21 +54,41 @@ const fmt = (r: Row) =>
     r.ratio !== undefined ? `(${(r.ratio * 100).toFixed(0)}% of floor)` : '',
     r.p99 !== undefined ? `p50 ${r.p50} p90 ${r.p90} p99 ${r.p99} ms` : '',
     r.non2xx !== undefined ? `non-2xx ${r.non2xx}` : '',
+    r.cpu_us !== undefined ? `CPU ${r.cpu_us.toFixed(0)} µs/req` : '',
+    r.cpu_ratio !== undefined ? `(${(r.cpu_ratio * 100).toFixed(0)}% of floor's)` : '',
     r.rss_mb !== undefined ? `RSS ${r.rss_mb.toFixed(0)} MB` : '',
     r.note ?? '',
   ]
     .filter(Boolean)
     .join('  ');
-const fromLoad = (engine: string, scenario: string, l: LoadResult, floor?: number): Row => ({
+type Measured = LoadResult & { cpu_us: number };
+const fromLoad = (
+  engine: string,
+  scenario: string,
+  l: LoadResult & { cpu_us?: number },
+  floor?: Measured,
+): Row => ({
   engine,
   scenario,
   rps: l.rps,
-  ratio: floor ? l.rps / floor : undefined,
+  ratio: floor ? l.rps / floor.rps : undefined,
   p50: l.p50,
   p90: l.p90,
   p99: l.p99,
   non2xx: l.non2xx + l.errors + l.timeouts,
+  cpu_us: l.cpu_us,
+  cpu_ratio: floor && l.cpu_us ? floor.cpu_us / l.cpu_us : undefined,
 });
+/**
+ * A load against one process, with the CPU the process spent per request: on a shared machine
+ * throughput follows the neighbours, CPU per request much less (it counts no time spent waiting).
+ */
+async function measured(proc: Proc, job: Omit<LoadJob, 'url'>): Promise<Measured> {
+  const cpu0 = proc.cpuSeconds();
+  const l = await runLoad({ url: proc.url, ...job });
+  const cpu = proc.cpuSeconds() - cpu0;
+  return { ...l, cpu_us: (cpu * 1e6) / Math.max(1, l.requests) };
+}
 
 async function main() {
   const started = Date.now();
@@ -75,9 +99,8 @@ async function main() {
   for (const engine of engines) {
     // The floor, measured in the same run with the same connections and duration.
     const floor = await startProcess(['--import', 'tsx', join(import.meta.dirname, 'floor-server.ts')], {});
-    const floorGet = await runLoad({ url: floor.url, method: 'GET', path: '/health', connections, duration });
-    const floorPost = await runLoad({
-      url: floor.url,
+    const floorGet = await measured(floor, { method: 'GET', path: '/health', connections, duration });
+    const floorPost = await measured(floor, {
       method: 'POST',
       path: '/echo',
       connections,
@@ -104,6 +127,7 @@ async function main() {
       ...SECRETS,
       DATABASE_URL: databaseUrl,
       NODE_ENV: 'production',
+      PUBLIC_URL: 'http://127.0.0.1:5000',
       LOGIN_MAX_PER_IP: '1000000',
       LOGIN_MAX_PER_ACCOUNT: '10000',
     };
@@ -114,8 +138,7 @@ async function main() {
 
     if (scenarios.includes('checkin')) {
       const peak = svc.watchPeak();
-      const l = await runLoad({
-        url: svc.url,
+      const l = await measured(svc, {
         method: 'POST',
         path: '/attendance/check-in',
         connections,
@@ -123,12 +146,11 @@ async function main() {
         tokens,
         checkin: { sessionIds: checkinSessions, ...CENTRE },
       });
-      add({ ...fromLoad(engine, 'check-in (distinct students)', l, floorPost.rps), rss_mb: peak() });
+      add({ ...fromLoad(engine, 'check-in (distinct students)', l, floorPost), rss_mb: peak() });
     }
     if (scenarios.includes('burst')) {
       const peak = svc.watchPeak();
-      const l = await runLoad({
-        url: svc.url,
+      const l = await measured(svc, {
         method: 'POST',
         path: '/attendance/check-in',
         connections: 100,
@@ -147,29 +169,25 @@ async function main() {
         note: `stored ${Number(stored.n)}/${studentCount}`,
       });
     }
-    if (scenarios.includes('reads')) {
-      const p = await runLoad({
-        url: svc.url,
-        method: 'GET',
-        path: '/auth/profile',
-        connections,
-        duration,
-        tokens,
-      });
-      add(fromLoad(engine, 'GET /auth/profile', p, floorGet.rps));
-      const a = await runLoad({
-        url: svc.url,
+    // `reads` is both; `profile` and `active` one each (a CPU profile of one endpoint).
+    if (scenarios.includes('reads') || scenarios.includes('profile')) {
+      const p = await measured(svc, { method: 'GET', path: '/auth/profile', connections, duration, tokens });
+      add(fromLoad(engine, 'GET /auth/profile', p, floorGet));
+    }
+    if (scenarios.includes('reads') || scenarios.includes('active')) {
+      const a = await measured(svc, {
         method: 'GET',
         path: '/attendance/active-sessions',
         connections,
         duration,
         tokens,
       });
-      add(fromLoad(engine, 'GET /attendance/active-sessions', a, floorGet.rps));
+      add(fromLoad(engine, 'GET /attendance/active-sessions', a, floorGet));
     }
     if (scenarios.includes('login')) {
       const bodies = base.students.map((s) => JSON.stringify({ email: s.email, password: BENCH_PASSWORD }));
       const [logins, health] = await Promise.all([
+        // Both at once against one process: CPU per request would count each other's.
         runLoad({ url: svc.url, method: 'POST', path: '/auth/login', connections: 32, duration, bodies }),
         runLoad({ url: svc.url, method: 'GET', path: '/health', connections: 10, duration }),
       ]);
@@ -226,12 +244,12 @@ async function main() {
     ),
   );
   console.log(
-    `\n| engine | scenario | req/s | % of floor | p50 ms | p90 ms | p99 ms | non-2xx | RSS MB | note |\n|---|---|---|---|---|---|---|---|---|---|`,
+    `\n| engine | scenario | req/s | % of floor | CPU µs/req | % of floor's CPU | p50 ms | p90 ms | p99 ms | non-2xx | RSS MB | note |\n|---|---|---|---|---|---|---|---|---|---|---|---|`,
   );
   for (const r of rows) {
     const c = (v: number | undefined, d = 0) => (v === undefined ? '' : v.toFixed(d));
     console.log(
-      `| ${r.engine} | ${r.scenario} | ${c(r.rps)} | ${r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(0)}%`} | ${c(r.p50)} | ${c(r.p90)} | ${c(r.p99)} | ${c(r.non2xx)} | ${c(r.rss_mb)} | ${r.note ?? ''} |`,
+      `| ${r.engine} | ${r.scenario} | ${c(r.rps)} | ${r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(0)}%`} | ${c(r.cpu_us)} | ${r.cpu_ratio === undefined ? '' : `${(r.cpu_ratio * 100).toFixed(0)}%`} | ${c(r.p50)} | ${c(r.p90)} | ${c(r.p99)} | ${c(r.non2xx)} | ${c(r.rss_mb)} | ${r.note ?? ''} |`,
     );
   }
   console.log(`\nwritten ${file} in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -163,6 +163,11 @@ for (const o of orgs) {
         is_active: 1,
       })
       .execute();
+    // The demo teacher runs the sessions they created (API.md Part 2 "Who runs a session").
+    await db
+      .insertInto('session_teachers')
+      .values({ session_id: sessionId, user_id: teacher, org_id: orgId })
+      .execute();
     if (s.start > now) continue;
     // A few sample check-ins by expected attendees, a few metres from the centre.
     const expected = s.group ? (membersOf.get(s.group) ?? []) : students;

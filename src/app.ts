@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyReply } from 'fastify';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/connection.js';
-import { createChangeBus } from './lib/change-events.js';
+import { type ChangeBus, createChangeBus } from './lib/change-events.js';
 import { ErrorEnvelope } from './lib/envelope.js';
 import { newRequestId } from './lib/ids.js';
 import { createPasswordHasher, type PasswordHasher } from './lib/passwords.js';
@@ -13,7 +13,8 @@ import { createMemoryStore, type RateLimitStore } from './lib/rate-limiter.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createAttendanceForReports } from './modules/attendance/for-reports.js';
-import { registerAttendanceModule } from './modules/attendance/index.js';
+import { createRecordWriter, registerAttendanceModule } from './modules/attendance/index.js';
+import { registerAuditModule } from './modules/audit/index.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createTokenService } from './modules/auth/tokens.js';
@@ -29,9 +30,12 @@ import { registerUsersModule } from './modules/users/index.js';
 import { installAuthenticate } from './plugins/authenticate.js';
 import { installDocs } from './plugins/docs.js';
 import { installErrorHandler } from './plugins/error-handler.js';
+import { installIdempotency } from './plugins/idempotency.js';
 import { hasBearer, installMetrics } from './plugins/metrics.js';
+import { loggerOptions, OneLinePerResponse } from './plugins/request-log.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
 import { installValidators } from './plugins/validation.js';
+import { installWebApp } from './plugins/web-app.js';
 
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -44,6 +48,10 @@ export interface AppOptions {
   limits?: RateLimitStore;
   hasher?: PasswordHasher;
   logger?: boolean;
+  /** The change bus (src/lib/change-events.ts); tests pass one to subscribe. */
+  changes?: ChangeBus;
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: { write(line: string): void };
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -51,20 +59,9 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function buildApp(opts: AppOptions) {
   const { config, database } = opts;
   const app = Fastify({
-    logger:
-      opts.logger === false
-        ? false
-        : {
-            level: config.logLevel,
-            redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refresh_token'],
-              censor: '[redacted]',
-            },
-            serializers: {
-              // Paths only: a query string may carry something a client should not have put there.
-              req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
-            },
-          },
+    logger: opts.logger === false ? false : loggerOptions(config.logLevel, opts.logStream),
+    // One line per response instead of Fastify's two (src/plugins/request-log.ts).
+    logController: new OneLinePerResponse(),
     bodyLimit: config.bodyLimitBytes,
     // Slow clients (README "Server timeouts and connection caps"): Node answers 408 and closes a
     // connection whose headers (or whole request) have not arrived in time. Node checks those two
@@ -111,7 +108,8 @@ export async function buildApp(opts: AppOptions) {
 
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
-    credentials: !config.corsOrigins.includes('*'),
+    // Never credentials (API.md Part 2): the refresh cookie must not ride on a cross-origin request.
+    credentials: false,
     exposedHeaders: ['x-request-id', 'retry-after', 'content-disposition'],
   });
   await installDocs(app, VERSION);
@@ -129,7 +127,8 @@ export async function buildApp(opts: AppOptions) {
       timeCost: config.argon2TimeCost,
     });
   const limits = opts.limits ?? createMemoryStore();
-  installAuthenticate(app, { db, tokens });
+  installAuthenticate(app, { db, tokens, sessionGuard: database.sessionGuard });
+  installIdempotency(app, { db, secretKey: config.secretKey });
 
   const auth = createAuthService({ db, config, hasher, tokens, limits });
 
@@ -139,16 +138,20 @@ export async function buildApp(opts: AppOptions) {
     version: VERSION,
     isOperator: (request) => hasBearer(request, config.metricsToken),
   });
-  await app.register(authRoutes, { prefix: '/auth', auth });
-  const changes = createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
+  await app.register(authRoutes, { prefix: '/auth', auth, config });
+  const changes =
+    opts.changes ?? createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
   const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes };
   await registerOrganizationsModule(app, deps);
   await registerUsersModule(app, deps);
   await registerGroupsModule(app, deps);
-  await registerSessionsModule(app, deps);
-  await registerAttendanceModule(app, deps);
+  // The one writer of attendance records: check-in, overrides, review, check-out and session close.
+  const writer = createRecordWriter(deps);
+  await registerSessionsModule(app, { ...deps, closeSession: writer.closeSession });
+  await registerAttendanceModule(app, { ...deps, writer });
+  await registerAuditModule(app, deps);
 
-  const attendanceForReports = createAttendanceForReports(db, database.dialect);
+  const attendanceForReports = createAttendanceForReports(db, writer);
   const reports = createReportsService({ db, attendance: attendanceForReports });
   await app.register(reportsRoutes, {
     prefix: '/reports',
@@ -159,6 +162,7 @@ export async function buildApp(opts: AppOptions) {
     prefix: '/admin',
     admin: createAdminService({ db, reports, attendance: attendanceForReports }),
   });
+  await installWebApp(app);
 
   return app;
 }

@@ -7,10 +7,12 @@
 
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { createChangeBus } from './lib/change-events.js';
 import { createPasswordHasher } from './lib/passwords.js';
 import type { Actor } from './lib/tenancy.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createAttendanceForReports } from './modules/attendance/for-reports.js';
+import { createRecordWriter } from './modules/attendance/record-writer.js';
 import { createReportsService } from './modules/reports/reports.service.js';
 import { createUsersService } from './modules/users/users.service.js';
 import { prepareDatabase } from './start.js';
@@ -98,7 +100,8 @@ async function run(command: string, values: Record<string, string | boolean | un
   const handle = await prepareDatabase(config, (m) => console.error(m));
   try {
     const { db } = handle;
-    const attendance = createAttendanceForReports(db, handle.dialect);
+    const writer = createRecordWriter({ db, dialect: handle.dialect, changes: createChangeBus() });
+    const attendance = createAttendanceForReports(db, writer);
     if (command === 'close-ended') {
       let last = 0;
       const closed = await attendance.closeAllEnded(Date.now(), (done, total) => {

@@ -48,8 +48,31 @@ describe('loadConfig', () => {
   });
 
   it('starts in production with strong secrets', () => {
-    const c = loadConfig({ NODE_ENV: 'production', JWT_SECRET_KEY: strong, SECRET_KEY: `${strong}y` });
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET_KEY: strong,
+      SECRET_KEY: `${strong}y`,
+      PUBLIC_URL: 'https://attendance.example.edu/',
+    });
     expect(c.jwtSecret).toBe(strong);
+    expect(c.publicUrl).toBe('https://attendance.example.edu');
+  });
+
+  it('PUBLIC_URL: default outside production, required in production, an http(s) URL', () => {
+    expect(loadConfig({}).publicUrl).toBe('http://localhost:5000');
+    expect(loadConfig({ PUBLIC_URL: 'https://school.test/attendance/' }).publicUrl).toBe(
+      'https://school.test/attendance',
+    );
+    const prod = { NODE_ENV: 'production', JWT_SECRET_KEY: strong, SECRET_KEY: `${strong}y` };
+    expect(() => loadConfig(prod)).toThrow(/PUBLIC_URL must be set in production/);
+    for (const bad of ['ftp://x.test', 'not a url', 'https://x.test/?a=1', 'https://u:p@x.test'])
+      expect(() => loadConfig({ PUBLIC_URL: bad })).toThrow(/PUBLIC_URL/);
+  });
+
+  it('REFRESH_GRACE_SECONDS defaults to 10', () => {
+    expect(loadConfig({}).refreshGraceSeconds).toBe(10);
+    expect(loadConfig({ REFRESH_GRACE_SECONDS: '0' }).refreshGraceSeconds).toBe(0);
+    expect(() => loadConfig({ REFRESH_GRACE_SECONDS: '-1' })).toThrow(/REFRESH_GRACE_SECONDS/);
   });
 
   it('reads the seed-era JWT_EXPIRY_HOURS when JWT_EXPIRY_MINUTES is unset', () => {

@@ -28,6 +28,13 @@ export interface Config {
   webConcurrency: number;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
+  /**
+   * PUBLIC_URL: where browsers reach the service (QR and calendar links, the Origin a cookie refresh
+   * must come from). No trailing slash. Default http://localhost:5000 outside production; required in production.
+   */
+  publicUrl: string;
+  /** Seconds during which the refresh token just rotated still returns the same new pair (two tabs). */
+  refreshGraceSeconds: number;
   /** HTTP server limits (README "Server timeouts and connection caps"). */
   http: HttpLimits;
   /** Bearer token of GET /metrics; unset → /metrics answers 404. */
@@ -154,6 +161,24 @@ export function loadConfig(env: Env = process.env): Config {
   if (metricsToken !== undefined && metricsToken.length < 16) {
     problems.push('METRICS_TOKEN must be at least 16 characters (it guards /metrics)');
   }
+  const publicUrlRaw = str('PUBLIC_URL');
+  let publicUrl = 'http://localhost:5000';
+  if (publicUrlRaw === undefined) {
+    if (production)
+      problems.push('PUBLIC_URL must be set in production (e.g. https://attendance.example.edu)');
+  } else {
+    let u: URL | undefined;
+    try {
+      u = new URL(publicUrlRaw);
+    } catch {
+      u = undefined;
+    }
+    if (!u || !/^https?:$/.test(u.protocol) || u.search || u.hash || u.username || u.password)
+      problems.push(
+        `PUBLIC_URL must be an http(s) URL without query, fragment or credentials (got "${publicUrlRaw}")`,
+      );
+    else publicUrl = `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+  }
 
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
@@ -184,6 +209,8 @@ export function loadConfig(env: Env = process.env): Config {
     argon2TimeCost: env.ARGON2_TIME_COST ? int('ARGON2_TIME_COST', 2, 1, 100) : undefined,
     sqliteSynchronous: sqliteSynchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
     pgOptions: env.PGOPTIONS,
+    publicUrl,
+    refreshGraceSeconds: int('REFRESH_GRACE_SECONDS', 10, 0, 300),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

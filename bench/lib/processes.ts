@@ -1,7 +1,8 @@
 /** Starting the service and the floor as child processes, and watching their memory. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** How `npm start` runs the service (a 4 MB young generation keeps idle RSS near 108 MB instead of 131 MB). */
 export const SERVICE_ARGS = [
@@ -10,6 +11,9 @@ export const SERVICE_ARGS = [
   ...(process.argv.includes('--cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles'] : []),
   'dist/server.js',
 ];
+
+/** USER_HZ: 100 on every Linux the bench runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,7 +27,11 @@ export async function freePort(): Promise<number> {
 
 export interface Proc {
   url: string;
+  /** Where the process's stdout (its log) goes. */
+  logFile: string;
   child: ChildProcess;
+  /** CPU time (user + system) the process has used so far, in seconds. */
+  cpuSeconds(): number;
   /** Resident set size in MB now. */
   rssMb(): number;
   /** Starts sampling RSS every 50 ms; returns a function that stops and gives the peak. */
@@ -38,11 +46,18 @@ export async function startProcess(
 ): Promise<Proc> {
   const port = await freePort();
   let out = '';
+  // The service runs at its production log level (LOG_LEVEL unset: info) and writes its log to a
+  // file, as it would to journald or a container's log: the bench pays what production pays.
+  const logDir = join(import.meta.dirname, '..', 'results', 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${port}.log`);
+  const logFd = openSync(logFile, 'w');
+  const { LOG_LEVEL: _inherited, ...parentEnv } = process.env;
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...parentEnv, HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', logFd, 'pipe'],
   });
-  child.stdout?.on('data', (d) => (out += d));
+  closeSync(logFd);
   child.stderr?.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
@@ -52,7 +67,10 @@ export async function startProcess(
       () => false,
     ))
   ) {
-    if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}):\n${out}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `process exited (${child.exitCode}):\n${out}\n${readFileSync(logFile, 'utf8').slice(-4000)}`,
+      );
     if (Date.now() > deadline) throw new Error(`process did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -64,8 +82,20 @@ export async function startProcess(
       return 0;
     }
   };
+  // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime and stime in ticks.
+  const cpuSeconds = () => {
+    try {
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+    } catch {
+      return Number.NaN;
+    }
+  };
   return {
     url,
+    logFile,
+    cpuSeconds,
     child,
     rssMb,
     watchPeak() {

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import SqliteDriver from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
-import { withStatementCache } from './sqlite-statements.js';
+import { type SessionChangeGuard, withStatementCache } from './sqlite-statements.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -19,6 +19,8 @@ export interface DatabaseHandle {
   describe: string;
   /** Connections of the pool now (for /metrics); SQLite has one connection and no pool. */
   poolStats(): PoolStats;
+  /** SQLite: tells the login-session cache when users or sessions may have changed (src/plugins/session-cache.ts). */
+  sessionGuard?: SessionChangeGuard;
   close(): Promise<void>;
 }
 
@@ -72,10 +74,12 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
     sqlite.pragma('optimize = 0x10002');
     const optimizer = setInterval(() => sqlite.open && sqlite.pragma('optimize'), 3_600_000);
     optimizer.unref();
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const statements = withStatementCache(sqlite);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
     return {
       db,
       dialect,
+      sessionGuard: statements.sessionGuard,
       describe: `sqlite:${path}`,
       poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
       close: () => {

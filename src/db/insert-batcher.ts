@@ -1,41 +1,32 @@
 /**
  * Group commit for SQLite. SQLite has one writer and, with synchronous=FULL, one fsync per
  * transaction: a check-in per transaction caps a school at a few hundred check-ins a second on this
- * machine (measured: 270/s, p99 1.1 s). Inserts that arrive together are written in one transaction
- * instead — one fsync for the batch — and each caller still learns whether its own row went in or
- * hit the unique constraint. Nothing is acknowledged before the batch commits.
- * Batches form by themselves: the first insert waits one event-loop turn; inserts arriving while a
+ * machine (measured: 270/s, p99 1.1 s). Writes that arrive together run in one transaction
+ * instead — one fsync for the batch — and each caller still gets its own result (a check-in learns
+ * whether its row went in or hit the unique constraint). Nothing is acknowledged before the batch
+ * commits: `run` resolves after the COMMIT, so a caller announces its change (ChangeBus.committed)
+ * only once it is durable, and the work itself calls ChangeBus.write inside the batch's transaction.
+ * Batches form by themselves: the first write waits one event-loop turn; writes arriving while a
  * batch is being written make up the next one.
+ * A work function must only touch the transaction it is given and may run twice: when one work of a
+ * batch throws, the batch is rolled back and every work runs again alone, in its own transaction,
+ * so one bad row (a foreign key, a failing subscriber) does not fail its neighbours.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
-type Table = keyof Database;
+type Work<T> = (tx: Transaction<Database>) => Promise<T>;
 interface Pending {
-  row: Record<string, unknown>;
-  resolve: (inserted: boolean) => void;
+  work: Work<unknown>;
+  resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
 
 const MAX_BATCH = 256;
 
-export function createInsertBatcher<T extends Table>(
-  db: Kysely<Database>,
-  table: T,
-  conflictColumns: string[],
-) {
+export function createTransactionBatcher(db: Kysely<Database>) {
   const queue: Pending[] = [];
   let running = false;
-
-  // biome-ignore lint/suspicious/noExplicitAny: one generic insert over the table's row type
-  const insertOne = async (executor: Kysely<any>, row: Record<string, unknown>): Promise<boolean> => {
-    const res = await executor
-      .insertInto(table)
-      .values(row)
-      .onConflict((oc) => oc.columns(conflictColumns).doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
-  };
 
   async function drain(): Promise<void> {
     running = true;
@@ -43,16 +34,15 @@ export function createInsertBatcher<T extends Table>(
       const batch = queue.splice(0, MAX_BATCH);
       try {
         const results = await db.transaction().execute(async (tx) => {
-          const out: boolean[] = [];
-          for (const p of batch) out.push(await insertOne(tx, p.row));
+          const out: unknown[] = [];
+          for (const p of batch) out.push(await p.work(tx));
           return out;
         });
-        for (const [i, p] of batch.entries()) p.resolve(results[i]!);
+        for (const [i, p] of batch.entries()) p.resolve(results[i]);
       } catch {
-        // One bad row (a foreign key, say) must not fail its neighbours: write them one by one.
         for (const p of batch) {
           try {
-            p.resolve(await insertOne(db, p.row));
+            p.resolve(await db.transaction().execute(p.work));
           } catch (err) {
             p.reject(err);
           }
@@ -63,10 +53,10 @@ export function createInsertBatcher<T extends Table>(
   }
 
   return {
-    /** Resolves true once the row is committed, false when the conflict columns already had a row. */
-    insert(row: Database[T] extends never ? never : Record<string, unknown>): Promise<boolean> {
-      return new Promise((resolve, reject) => {
-        queue.push({ row, resolve, reject });
+    /** Runs `work` in a transaction shared with the writes queued alongside; resolves after COMMIT. */
+    run<T>(work: Work<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
         if (!running) {
           running = true;
           setImmediate(() => void drain());
@@ -75,3 +65,4 @@ export function createInsertBatcher<T extends Table>(
     },
   };
 }
+export type TransactionBatcher = ReturnType<typeof createTransactionBatcher>;

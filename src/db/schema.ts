@@ -3,12 +3,13 @@ import type {
   AttendanceRecordChangesTable,
   AttendanceRecordsTable,
   IdempotencyKeysTable,
+  ScanTicketUsesTable,
 } from '../modules/attendance/attendance.table.js';
 import type { AuditLogTable } from '../modules/audit/audit.table.js';
 import type { UserSessionsTable } from '../modules/auth/user-sessions.table.js';
 import type { GroupMembersTable, GroupsTable } from '../modules/groups/groups.table.js';
 import type { OrganizationsTable } from '../modules/organizations/organizations.table.js';
-import type { AttendanceSessionsTable } from '../modules/sessions/sessions.table.js';
+import type { AttendanceSessionsTable, SessionTeachersTable } from '../modules/sessions/sessions.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
 
 export interface Database {
@@ -18,8 +19,10 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   attendance_sessions: AttendanceSessionsTable;
+  session_teachers: SessionTeachersTable;
   attendance_records: AttendanceRecordsTable;
   attendance_record_changes: AttendanceRecordChangesTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  scan_ticket_uses: ScanTicketUsesTable;
 }

@@ -49,24 +49,140 @@ function wrap(stmt: SqliteDriver.Statement): SqliteStatement {
 }
 
 /**
- * The cache is emptied when the schema changes (a migration, here or in another process): a cached
- * `select *` would otherwise keep its old column list.
+ * How long a schema change made by another process (a migration run beside the workers) may go
+ * unseen. Reading `PRAGMA schema_version` costs a read transaction (the WAL index is consulted):
+ * taken before every query it was ~7% of `/auth/profile` under load; once per interval it is nothing.
  */
-export function withStatementCache(sqlite: SqliteDriver.Database): SqliteDatabase {
+export const SCHEMA_CHECK_INTERVAL_MS = 500;
+
+/** A statement that can change the schema: DDL, and anything we cannot classify cheaply. */
+const MAY_CHANGE_SCHEMA = /^\s*(?:create|alter|drop|pragma|vacuum|attach|detach|begin|savepoint)\b/i;
+const PLAIN_STATEMENT = /^\s*(?:select|insert|update|delete|with|replace|commit|rollback|release)\b/i;
+
+/**
+ * Writes that can make a cached login session wrong (src/plugins/session-cache.ts): an update or
+ * delete of a user or a login session — revocation, deactivation, role or org change, deletion —
+ * and anything that is not plain DML. Not the two updates every authenticated request may cause
+ * (`last_seen_at`, the refresh generation): they change nothing the cache keeps.
+ */
+const AUTH_TABLE = /"(?:users|user_sessions)"/;
+const HARMLESS_SESSION_UPDATE =
+  /^update "user_sessions" set (?:"refresh_gen" = \?, )?"last_seen_at" = \? where "session_id" = \?/;
+function invalidatesSessions(source: string): boolean {
+  if (/^\s*(?:select|insert|begin|commit|rollback|savepoint|release)\b/i.test(source)) return false;
+  if (/^\s*(?:update|delete|with|replace)\b/i.test(source))
+    return AUTH_TABLE.test(source) && !HARMLESS_SESSION_UPDATE.test(source);
+  return true; // DDL, pragmas, anything else: assume the worst
+}
+
+/**
+ * Tells the login-session cache whether what it holds may be stale: `version()` changes whenever a
+ * user or login session may have changed — through this connection (counted as the statements run)
+ * or through any other connection or process (`PRAGMA data_version`, which SQLite changes on every
+ * commit by another connection). Exact: no window in which a revoked session is still honoured.
+ */
+export interface SessionChangeGuard {
+  version(): number;
+}
+
+/**
+ * The cache is emptied when the schema changes: a cached `select *` would otherwise keep its old
+ * column list. A change made through this connection is seen at once (a statement that may change
+ * the schema marks the cache for a check before the next query); one made by another process within
+ * SCHEMA_CHECK_INTERVAL_MS, when the version is read again.
+ */
+export function withStatementCache(
+  sqlite: SqliteDriver.Database,
+  opts: { checkIntervalMs?: number; now?: () => number } = {},
+): SqliteDatabase & { sessionGuard: SessionChangeGuard } {
+  const interval = opts.checkIntervalMs ?? SCHEMA_CHECK_INTERVAL_MS;
+  const clock = opts.now ?? Date.now;
   const cache = new Map<string, SqliteStatement>();
   const versionStmt = sqlite.prepare('PRAGMA schema_version').pluck();
   let version = versionStmt.get();
+  let checkedAt = clock();
+  /** Set by a statement of this connection that may have changed the schema. */
+  let mustCheck = false;
+  /** Bumped by this connection's writes that may change a login session, and by others' commits. */
+  let sessionEpoch = 0;
+  const dataVersionStmt = sqlite.prepare('PRAGMA data_version').pluck();
+  let dataVersion = dataVersionStmt.get();
+  const sessionGuard: SessionChangeGuard = {
+    version() {
+      const dv = dataVersionStmt.get();
+      if (dv !== dataVersion) {
+        dataVersion = dv;
+        sessionEpoch++;
+      }
+      return sessionEpoch;
+    },
+  };
+
+  const checkVersion = () => {
+    const v = versionStmt.get();
+    checkedAt = clock();
+    mustCheck = false;
+    if (v !== version) {
+      cache.clear();
+      version = v;
+      // The pragma reads the file's counter but leaves this connection's parsed schema as it was:
+      // a `select *` prepared now would still get the old columns (and SQLite would re-prepare it
+      // with the new ones on its first step, under our old names). Stepping any statement makes
+      // SQLite notice the change and reload the schema.
+      sqlite.prepare('select 1 from sqlite_master limit 1').get();
+    }
+  };
+  // Runs a statement that may change the schema or a login session, then marks what it may have
+  // changed: the next prepare looks at the schema version, the session cache drops what it holds
+  // (before and after the statement: which side a concurrent reader falls on does not matter).
+  const marking = (stmt: SqliteStatement, schema: boolean, sessions: boolean): SqliteStatement => {
+    const mark = () => {
+      if (schema) mustCheck = true;
+      if (sessions) sessionEpoch++;
+    };
+    return {
+      reader: stmt.reader,
+      all: (parameters) => {
+        mark();
+        try {
+          return stmt.all(parameters);
+        } finally {
+          mark();
+        }
+      },
+      run: (parameters) => {
+        mark();
+        try {
+          return stmt.run(parameters);
+        } finally {
+          mark();
+        }
+      },
+      *iterate(parameters) {
+        mark();
+        try {
+          yield* stmt.iterate(parameters);
+        } finally {
+          mark();
+        }
+      },
+    };
+  };
+  // A rollback may undo a session write this connection made. Kysely lets no other query use the
+  // connection inside a transaction, so nothing can have been read in between; marked regardless.
+  const isRollback = (source: string) => /^\s*rollback\b/i.test(source);
+
   return {
+    sessionGuard,
     close: () => sqlite.close(),
     prepare(source) {
-      const v = versionStmt.get();
-      if (v !== version) {
-        cache.clear();
-        version = v;
-      }
+      if (mustCheck || clock() - checkedAt >= interval) checkVersion();
       let stmt = cache.get(source);
       if (!stmt) {
-        stmt = wrap(sqlite.prepare(source));
+        const raw = wrap(sqlite.prepare(source));
+        const schema = MAY_CHANGE_SCHEMA.test(source) || !PLAIN_STATEMENT.test(source);
+        const sessions = invalidatesSessions(source) || isRollback(source);
+        stmt = schema || sessions ? marking(raw, schema, sessions) : raw;
         if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
         cache.set(source, stmt);
       }

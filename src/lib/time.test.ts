@@ -2,16 +2,21 @@ import { describe, expect, it } from 'vitest';
 import {
   addDays,
   formatLocalDate,
+  inCalendarRange,
   isoFormatter,
   isValidTimeZone,
   type LocalDate,
   localDateOf,
   localDateRangeMs,
+  MAX_YEAR,
+  MIN_YEAR,
   parseInstant,
+  parseInstantDetailed,
   parseLocalDate,
   startOfLocalDayMs,
   toIso,
   tzOffsetMs,
+  YEAR_PATTERN,
 } from './time.js';
 
 // Expectations are written as UTC ISO strings and compared through toIso, so nothing here
@@ -262,5 +267,29 @@ describe('isoFormatter', () => {
       if (i % 97 === 0) samples.push(t - 86_400_000 * (i % 400)); // and back
     }
     for (const ms of samples) expect(iso(ms)).toBe(toIso(ms));
+  });
+});
+
+describe('parseInstantDetailed: DST gaps and the accepted calendar', () => {
+  it.each([
+    ['2026-03-08T02:30:00', 'America/New_York', true, '2026-03-08T07:30:00.000Z'],
+    ['2026-03-08T01:59:59', 'America/New_York', false, '2026-03-08T06:59:59.000Z'],
+    ['2026-03-08T03:00:00', 'America/New_York', false, '2026-03-08T07:00:00.000Z'],
+    ['2026-11-01T01:30:00', 'America/New_York', false, '2026-11-01T05:30:00.000Z'],
+    ['2026-03-29T02:15:00', 'Europe/Paris', true, '2026-03-29T01:15:00.000Z'],
+    ['2026-03-08T02:30:00Z', 'America/New_York', false, '2026-03-08T02:30:00.000Z'],
+  ])('%s in %s: in gap %s, instant %s', (input, tz, inGap, iso) => {
+    const r = parseInstantDetailed(input, tz);
+    expect(r?.inGap).toBe(inGap);
+    expect(new Date(r?.ms ?? Number.NaN).toISOString()).toBe(iso);
+  });
+
+  it('the year pattern and inCalendarRange agree with MIN_YEAR..MAX_YEAR', () => {
+    const re = new RegExp(`^${YEAR_PATTERN}$`);
+    for (let y = 1000; y <= 9999; y++) expect(re.test(String(y))).toBe(y >= MIN_YEAR && y <= MAX_YEAR);
+    expect(inCalendarRange(Date.UTC(MIN_YEAR, 0, 1))).toBe(true);
+    expect(inCalendarRange(Date.UTC(MAX_YEAR, 11, 31, 23))).toBe(true);
+    expect(inCalendarRange(Date.UTC(MAX_YEAR + 1, 0, 3))).toBe(false);
+    expect(inCalendarRange(Date.UTC(1969, 0, 1))).toBe(false);
   });
 });

@@ -19,6 +19,20 @@ function utcMs(y: number, m: number, d: number, h = 0, mi = 0, s = 0, ms = 0): n
   return Date.UTC(y, m - 1, d, h, mi, s, ms);
 }
 
+/**
+ * The calendar the service accepts in requests: years 1970..2200. Attendance before the Unix epoch or
+ * two centuries ahead is a typo or an attack; a bound this tight keeps every range-shaped piece of work
+ * (trend buckets, date filters) small and lets schemas refuse the rest before any work is done.
+ */
+export const MIN_YEAR = 1970;
+export const MAX_YEAR = 2200;
+export const CALENDAR_RANGE_TEXT = `years ${MIN_YEAR}..${MAX_YEAR}`;
+/** Regex fragment matching a four-digit year in [MIN_YEAR, MAX_YEAR]; kept in step with the constants by a test. */
+export const YEAR_PATTERN = '(?:19[7-9]\\d|2[01]\\d\\d|2200)';
+/** Whether an instant falls inside the accepted calendar (UTC years 1970..2200, with a day's slack for zones). */
+export const inCalendarRange = (ms: number): boolean =>
+  ms >= -DAY_MS && ms < Date.UTC(MAX_YEAR + 1, 0, 1) + DAY_MS;
+
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 const daysInMonth = (y: number, m: number): number =>
   m === 2 ? (isLeap(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
@@ -90,21 +104,26 @@ export function tzOffsetMs(epochMs: number, tz: string): number {
  * apply the pre-transition offset, i.e. move the wall time forward by the gap length.
  */
 function wallToUtc(wallMs: number, tz: string): number {
+  return resolveWall(wallMs, tz).ms;
+}
+
+/** wallToUtc, also telling whether the wall time does not exist in tz (a spring-forward gap). */
+function resolveWall(wallMs: number, tz: string): { ms: number; inGap: boolean } {
   const before = tzOffsetMs(wallMs - DAY_MS, tz);
   const after = tzOffsetMs(wallMs + DAY_MS, tz);
   if (before === after) {
     // No transition nearby (the usual case), unless two cancel out inside the window: re-check.
     const t = wallMs - before;
-    if (tzOffsetMs(t, tz) === before) return t;
+    if (tzOffsetMs(t, tz) === before) return { ms: t, inGap: false };
   }
   const tBefore = wallMs - before;
   const tAfter = wallMs - after;
   const okBefore = tzOffsetMs(tBefore, tz) === before;
   const okAfter = tzOffsetMs(tAfter, tz) === after;
-  if (okBefore && okAfter) return Math.min(tBefore, tAfter);
-  if (okBefore) return tBefore;
-  if (okAfter) return tAfter;
-  return tBefore;
+  if (okBefore && okAfter) return { ms: Math.min(tBefore, tAfter), inGap: false };
+  if (okBefore) return { ms: tBefore, inGap: false };
+  if (okAfter) return { ms: tAfter, inGap: false };
+  return { ms: tBefore, inGap: true };
 }
 
 // Date, then optionally [T or space] hh:mm[:ss[.fff]] and an optional Z / ±hh[[:]mm] (only after a time).
@@ -117,6 +136,18 @@ const INSTANT_RE =
  * Returns null for malformed or impossible values and for an invalid tz.
  */
 export function parseInstant(input: string, tz: string): number | null {
+  return parseInstantDetailed(input, tz)?.ms ?? null;
+}
+
+/**
+ * parseInstant, also saying whether the input was naive and whether that naive wall time falls in
+ * a DST gap (it does not exist in tz; `ms` is then the instant the gap length later, as parseInstant
+ * gives). Callers that must not move a time silently (single sessions) refuse `inGap`.
+ */
+export function parseInstantDetailed(
+  input: string,
+  tz: string,
+): { ms: number; naive: boolean; inGap: boolean } | null {
   if (typeof input !== 'string' || !isValidTimeZone(tz)) return null;
   const m = INSTANT_RE.exec(input);
   if (!m) return null;
@@ -132,14 +163,14 @@ export function parseInstant(input: string, tz: string): number | null {
   if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return null;
   if (h > 23 || mi > 59 || s > 59) return null; // no leap seconds, no 24:00
   const wallMs = utcMs(y, mo, d, h, mi, s, ms);
-  if (off === undefined) return wallToUtc(wallMs, tz);
-  if (off === 'Z' || off === 'z') return wallMs;
+  if (off === undefined) return { ...resolveWall(wallMs, tz), naive: true };
+  if (off === 'Z' || off === 'z') return { ms: wallMs, naive: false, inGap: false };
   const digits = off.slice(1).replace(':', ''); // "02", "0200"
   const oh = Number(digits.slice(0, 2));
   const om = Number(digits.slice(2) || '0');
   if (oh > 23 || om > 59) return null;
   const sign = off[0] === '-' ? -1 : 1;
-  return wallMs - sign * (oh * HOUR_MS + om * MINUTE_MS);
+  return { ms: wallMs - sign * (oh * HOUR_MS + om * MINUTE_MS), naive: false, inGap: false };
 }
 
 /** Strict YYYY-MM-DD naming a real calendar date (years 0001-9999). */
@@ -151,6 +182,11 @@ export function parseLocalDate(input: string): LocalDate | null {
   const d = Number(m[3]);
   if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return null;
   return { y, m: mo, d };
+}
+
+/** Whole days from a to b (b - a), without walking them. */
+export function daysBetween(a: LocalDate, b: LocalDate): number {
+  return Math.round((utcMs(b.y, b.m, b.d) - utcMs(a.y, a.m, a.d)) / DAY_MS);
 }
 
 /** Calendar arithmetic on the proleptic Gregorian calendar (UTC, so no DST in the way). */

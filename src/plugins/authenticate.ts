@@ -5,12 +5,14 @@
  * refused role gets 403 before its body is even validated.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SessionChangeGuard } from '../db/sqlite-statements.js';
 import type { Db } from '../db/types.js';
 import { forbidden, unauthorized } from '../lib/errors.js';
 import type { Actor } from '../lib/tenancy.js';
 import type { TokenService } from '../modules/auth/tokens.js';
 import { userSessionsRepository } from '../modules/auth/user-sessions.repository.js';
 import type { Role } from '../modules/users/users.table.js';
+import { createSessionCache } from './session-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,8 +26,23 @@ declare module 'fastify' {
 /** last_seen_at is written at most this often per session: a write per request would cost more than the read. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-export function installAuthenticate(app: FastifyInstance, deps: { db: Db; tokens: TokenService }): void {
+export function installAuthenticate(
+  app: FastifyInstance,
+  deps: { db: Db; tokens: TokenService; sessionGuard?: SessionChangeGuard },
+): void {
   app.decorateRequest('actor', null as unknown as Actor);
+  // SQLite only, and exact (src/plugins/session-cache.ts): a revoked session is refused at once.
+  const cache = deps.sessionGuard ? createSessionCache(deps.sessionGuard) : undefined;
+
+  async function activeSession(sessionId: string, userId: string, now: number) {
+    if (!cache) return userSessionsRepository.findActiveWithUser(deps.db, sessionId, userId, now);
+    const version = cache.version();
+    const hit = cache.get(sessionId, userId, now, version);
+    if (hit) return hit;
+    const row = await userSessionsRepository.findActiveWithUser(deps.db, sessionId, userId, now);
+    if (row) cache.set(row, version);
+    return row;
+  }
 
   async function authenticate(request: FastifyRequest): Promise<Actor> {
     const header = request.headers.authorization;
@@ -34,15 +51,12 @@ export function installAuthenticate(app: FastifyInstance, deps: { db: Db; tokens
     const claims = deps.tokens.verifyAccess(m[1]!);
     if (!claims) throw unauthorized('Invalid or expired token');
     const now = Date.now();
-    const row = await userSessionsRepository.findActiveWithUser(
-      deps.db,
-      claims.sessionId,
-      claims.userId,
-      now,
-    );
+    const row = await activeSession(claims.sessionId, claims.userId, now);
     if (!row) throw unauthorized('Session has ended');
-    if (now - row.last_seen_at > TOUCH_INTERVAL_MS)
+    if (now - row.last_seen_at > TOUCH_INTERVAL_MS) {
       await userSessionsRepository.touch(deps.db, row.session_id, now);
+      row.last_seen_at = now; // the cached row too: one touch per interval, not one per request
+    }
     return {
       userId: row.user_id,
       orgId: row.org_id,

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { ErrorBody } from '../lib/envelope.js';
 import { AppError, type FieldError } from '../lib/errors.js';
+import { formatMessage, patternMessage } from '../lib/strings.js';
 
 interface AjvIssue {
   instancePath?: string;
@@ -23,6 +24,8 @@ export function fieldErrorsFromAjv(issues: AjvIssue[], context: string | undefin
       segments.push(String(issue.params?.missingProperty));
       message = 'is required';
     }
+    if (issue.keyword === 'pattern') message = patternMessage(issue.params?.pattern) ?? message;
+    if (issue.keyword === 'format') message = formatMessage(issue.params?.format) ?? message;
     if (issue.keyword === 'additionalProperties') {
       segments.push(String(issue.params?.additionalProperty));
       message = 'is not an allowed field';

@@ -6,6 +6,7 @@
 import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import type { FastifyInstance, FastifySchema } from 'fastify';
+import { addTextFormats } from '../lib/strings.js';
 
 // ajv-formats ships CommonJS with a default export object.
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
@@ -22,7 +23,7 @@ const base: Options = {
 function makeAjv(opts: Options): Ajv {
   const ajv = new Ajv({ ...base, ...opts });
   addFormats(ajv);
-  return ajv;
+  return addTextFormats(ajv);
 }
 
 /**

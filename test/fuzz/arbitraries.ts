@@ -2,7 +2,9 @@
  * fast-check arbitraries driven by the JSON Schemas of /openapi.json: values of the right shape,
  * and every kind of wrong one (types, missing/extra fields, boundaries, huge and odd strings, junk).
  */
+
 import fc from 'fast-check';
+import { isDisplayName, LOCAL_DATE_PATTERN, REQUEST_TIME_PATTERN } from '../../src/lib/strings.js';
 
 export type JsonSchema = {
   type?: string | string[];
@@ -84,15 +86,24 @@ function stringFor(s: JsonSchema): fc.Arbitrary<string> {
       return fc.uuid({ version: 7 });
     case 'email':
       return fc.emailAddress().filter((e) => e.length <= (s.maxLength ?? 255));
+    case 'display-name':
+      return fc
+        .string({ minLength: s.minLength ?? 1, maxLength: Math.min(s.maxLength ?? 40, 60), unit: 'grapheme' })
+        .filter((x) => x.length <= (s.maxLength ?? Infinity) && isDisplayName(x));
     case 'date-time':
       return fc
         .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
         .map((d) => d.toISOString());
   }
-  if (s.pattern === '^\\d{4}-\\d{2}-\\d{2}$') {
+  if (s.pattern === LOCAL_DATE_PATTERN) {
     return fc
       .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
       .map((d) => d.toISOString().slice(0, 10));
+  }
+  if (s.pattern === REQUEST_TIME_PATTERN) {
+    return fc
+      .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 19));
   }
   return fc
     .string({ minLength: s.minLength ?? 0, maxLength: Math.min(s.maxLength ?? 40, 60), unit: 'grapheme' })

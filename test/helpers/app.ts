@@ -8,8 +8,11 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
-import { createPasswordHasher } from '../../src/lib/passwords.js';
-import type { Role } from '../../src/modules/users/users.table.js';
+import type { ChangeBus } from '../../src/lib/change-events.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/lib/passwords.js';
+import type { RateLimitStore } from '../../src/lib/rate-limiter.js';
+import type { OrganizationRow } from '../../src/modules/organizations/organizations.table.js';
+import type { Role, UserRow } from '../../src/modules/users/users.table.js';
 import { freshDatabaseUrl } from './databases.js';
 import { orgRow, userRow } from './rows.js';
 
@@ -25,7 +28,15 @@ export interface TestUser {
   name: string;
 }
 
-export async function createTestApp(env: Record<string, string> = {}) {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  opts: {
+    hasher?: PasswordHasher;
+    limits?: RateLimitStore;
+    changes?: ChangeBus;
+    logStream?: { write(line: string): void };
+  } = {},
+) {
   const { url, drop } = await freshDatabaseUrl();
   const config: Config = loadConfig({
     NODE_ENV: 'test',
@@ -37,18 +48,25 @@ export async function createTestApp(env: Record<string, string> = {}) {
   });
   const database = await openDatabase(config.databaseUrl, { poolSize: 20 });
   await migrateToLatest(database);
-  const app = await buildApp({ config, database, hasher, logger: false });
+  const app = await buildApp({
+    config,
+    database,
+    hasher: opts.hasher ?? hasher,
+    limits: opts.limits,
+    changes: opts.changes,
+    ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }),
+  });
   await app.ready();
   const db: Kysely<Database> = database.db;
   let seq = 0;
 
   const factory = {
-    async org(patch: Partial<Database['organizations']> = {}) {
+    async org(patch: Partial<OrganizationRow> = {}) {
       const row = orgRow({ name: `Org ${++seq}`, ...patch });
       await db.insertInto('organizations').values(row).execute();
       return row;
     },
-    async user(role: Role, orgId: string | null, patch: Partial<Database['users']> = {}): Promise<TestUser> {
+    async user(role: Role, orgId: string | null, patch: Partial<UserRow> = {}): Promise<TestUser> {
       const n = ++seq;
       const row = userRow(orgId, {
         name: `${role} ${n}`,

@@ -35,6 +35,8 @@ export function orgRow(patch: Partial<OrganizationRow> = {}): Required<NewOrgani
     self_registration: 1,
     default_geofence_radius: null,
     late_after_minutes: 10,
+    boundary_policy: 'flag',
+    store_coordinates: 1,
     is_active: 1,
     created_at: now,
     updated_at: now,
@@ -73,6 +75,10 @@ export function sessionRow(
     checkin_opens_minutes: 15,
     require_code: 0,
     code: null,
+    code_mode: 'none',
+    code_period_seconds: 15,
+    code_secret: null,
+    boundary_policy: null,
     created_by: null,
     created_at: now,
     updated_at: now,
@@ -106,6 +112,9 @@ export function recordRow(
     marked_by: null,
     created_at: now,
     updated_at: now,
+    flags: '',
+    review_state: 'none',
+    device_hash: null,
     ...patch,
   };
 }
@@ -129,6 +138,7 @@ export function userRow(orgId: string | null, patch: Partial<UserRow> = {}): Req
     created_at: now,
     updated_at: now,
     last_login_at: null,
+    credentials_version: 0,
     ...patch,
   };
 }

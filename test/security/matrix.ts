@@ -158,6 +158,7 @@ export const MATRIX: Record<string, Row> = {
 
   // Any authenticated user, about themselves.
   'POST /auth/logout': { expect: e(401, ok, ok, ok, ok, ok) },
+  'POST /auth/logout-all': { expect: e(401, ok, ok, ok, ok, ok) },
   'GET /auth/verify': { expect: e(401, ok, ok, ok, ok, ok) },
   'GET /auth/profile': { expect: e(401, ok, ok, ok, ok, ok) },
   'PUT /auth/profile': { expect: e(401, ok, ok, ok, ok, ok), body: () => ({ name: 'Renamed Self' }) },
@@ -365,6 +366,10 @@ export const MATRIX: Record<string, Row> = {
     orgScoped: true,
     query: orgQuery,
   },
+
+  // The audit log: admins read their organization's, super_admin every organization's (or one).
+  'GET /admin/audit': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+  'GET /admin/audit/export.csv': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
 
   // Admin dashboard and maintenance: admins (their org) and super_admin.
   'GET /admin/dashboard/stats': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },

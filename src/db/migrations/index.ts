@@ -4,12 +4,20 @@ import * as initial from './2026_11_25_0001_initial.js';
 import * as reportIndexes from './2026_11_25_0002_report_indexes.js';
 import * as exportKeyset from './2026_11_25_0003_export_keyset_index.js';
 import * as sessionCounts from './2026_11_25_0004_session_counts.js';
+import * as credentialsVersion from './2026_11_30_0005_credentials_version.js';
+import * as checkinIntegrity from './2026_11_30_0006_checkin_integrity.js';
+import * as sessionTeachers from './2026_11_30_0007_session_teachers.js';
+import * as auditIndexes from './2026_11_30_0008a_audit_indexes.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
   '2026_11_25_0002_report_indexes': reportIndexes,
   '2026_11_25_0003_export_keyset_index': exportKeyset,
   '2026_11_25_0004_session_counts': sessionCounts,
+  '2026_11_30_0005_credentials_version': credentialsVersion,
+  '2026_11_30_0006_checkin_integrity': checkinIntegrity,
+  '2026_11_30_0007_session_teachers': sessionTeachers,
+  '2026_11_30_0008a_audit_indexes': auditIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { type Actor, requireRole } from '../../lib/tenancy.js';
 import { addDays, localDateOf, startOfLocalDayMs, toIso } from '../../lib/time.js';
-import { idempotencyRepository } from '../attendance/idempotency.repository.js';
+import { idempotencyRepository } from '../../plugins/idempotency.repository.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { userSessionsRepository } from '../auth/user-sessions.repository.js';
 import type { AttendanceForReports, ReportsService } from '../reports/reports.service.js';

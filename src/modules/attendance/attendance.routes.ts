@@ -19,14 +19,20 @@ import {
   UpdateRecordBody,
   UserIdParams,
 } from './attendance.schemas.js';
+import type { CheckInResult } from './checkin.service.js';
 import type { AttendanceServices } from './index.js';
 
 const tags = ['attendance'];
 
-/** Sends a check-in answer (possibly replayed from an earlier request with the same Idempotency-Key). */
-export function sendAnswer(reply: FastifyReply, out: { status: number; body: unknown; replayed: boolean }) {
-  if (out.replayed) reply.header('idempotent-replayed', 'true');
-  return reply.status(out.status).send(out.body);
+/** Idempotency-Keys of both check-in paths share one scope: they are one operation. */
+export const CHECK_IN_IDEMPOTENCY = { idempotency: { scope: 'POST /attendance/check-in' } };
+
+/** The HTTP face of a check-in: 201 for a new record, 200 when staff updated an existing one. */
+export function sendCheckIn(reply: FastifyReply, out: CheckInResult) {
+  const created = out.kind === 'checked_in' || out.created;
+  return reply
+    .status(created ? 201 : 200)
+    .send(success(created ? 'Checked in' : 'Attendance updated', out.record));
 }
 
 export async function attendanceRoutes(app: App, { svc }: { svc: AttendanceServices }) {
@@ -37,17 +43,21 @@ export async function attendanceRoutes(app: App, { svc }: { svc: AttendanceServi
     '/check-in',
     {
       onRequest: anyone,
+      config: CHECK_IN_IDEMPOTENCY,
       schema: {
         tags,
         summary: 'Check in to a session (expected attendees, inside the window and the geofence)',
         security: bearer,
         headers: IdempotencyHeaders,
         body: CheckInBody,
-        response: { 201: ok(RecordSchema), ...errorResponses(400, 401, 403, 404, 409, 422) },
+        response: {
+          200: ok(RecordSchema),
+          201: ok(RecordSchema),
+          ...errorResponses(400, 401, 403, 404, 409, 422),
+        },
       },
     },
-    async (req, reply) =>
-      sendAnswer(reply, await svc.checkIn.submit(req.actor, req.body, req.headers['idempotency-key'])),
+    async (req, reply) => sendCheckIn(reply, await svc.checkIn.submit(req.actor, req.body)),
   );
 
   app.post(
@@ -81,12 +91,8 @@ export async function attendanceRoutes(app: App, { svc }: { svc: AttendanceServi
         },
       },
     },
-    async (req, reply) => {
-      const { record, created } = await svc.overrides.forceCheckIn(req.actor, req.body);
-      return reply
-        .status(created ? 201 : 200)
-        .send(success(created ? 'Checked in' : 'Attendance updated', record));
-    },
+    async (req, reply) =>
+      sendCheckIn(reply, { kind: 'marked', ...(await svc.overrides.forceCheckIn(req.actor, req.body)) }),
   );
 
   app.put(
@@ -99,7 +105,7 @@ export async function attendanceRoutes(app: App, { svc }: { svc: AttendanceServi
         security: bearer,
         params: RecordIdParams,
         body: UpdateRecordBody,
-        response: { 200: ok(RecordSchema), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: ok(RecordSchema), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (req) =>

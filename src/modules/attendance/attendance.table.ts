@@ -1,4 +1,10 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+
+/** A column with a database default: optional when a row is inserted. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export const REVIEW_STATES = ['none', 'pending', 'accepted', 'rejected'] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
 
 export const ATTENDANCE_STATUSES = ['present', 'late', 'absent', 'excused'] as const;
 export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
@@ -21,6 +27,16 @@ export interface AttendanceRecordsTable {
   marked_by: string | null;
   created_at: number;
   updated_at: number;
+  /** Flag names joined by commas ('' = none): see record-flags.ts. */
+  flags: Defaulted<string>;
+  review_state: Defaulted<ReviewState>;
+  /** HMAC-SHA256(SECRET_KEY, device_id) in hex; never the device id itself. */
+  device_hash: Defaulted<string | null>;
+}
+export interface ScanTicketUsesTable {
+  ticket_id: string;
+  session_id: string;
+  used_at: number;
 }
 export interface AttendanceRecordChangesTable {
   change_id: string;
@@ -45,8 +61,9 @@ export interface IdempotencyKeysTable {
 }
 export type AttendanceRecordRow = Selectable<AttendanceRecordsTable>;
 export type NewAttendanceRecordRow = Insertable<AttendanceRecordsTable>;
-export type AttendanceRecordUpdate = Partial<
-  Omit<AttendanceRecordsTable, 'record_id' | 'org_id' | 'session_id' | 'user_id' | 'created_at'>
+export type AttendanceRecordUpdate = Omit<
+  Updateable<AttendanceRecordsTable>,
+  'record_id' | 'org_id' | 'session_id' | 'user_id' | 'created_at'
 >;
 export type RecordChangeRow = Selectable<AttendanceRecordChangesTable>;
 export type NewRecordChangeRow = Insertable<AttendanceRecordChangesTable>;

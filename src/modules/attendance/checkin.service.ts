@@ -7,10 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { DialectName } from '../../db/connection.js';
-import { isUniqueViolation } from '../../db/errors.js';
-import { createInsertBatcher } from '../../db/insert-batcher.js';
 import type { Database } from '../../db/schema.js';
-import { success } from '../../lib/envelope.js';
 import { conflict, fieldError, forbidden, notFound, ruleViolation } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { type Actor, isStaff, scopeOf } from '../../lib/tenancy.js';
@@ -21,13 +18,14 @@ import type { CheckInInput, CheckOutInput, ForceCheckInInput, RecordDto } from '
 import type { AttendanceRecordRow } from './attendance.table.js';
 import { expectedAttendeesRepository } from './expected-attendees.repository.js';
 import { checkFence } from './geofence-check.js';
-import { withIdempotency } from './idempotency.js';
+import type { RecordWriter } from './record-writer.js';
 import { recordsRepository } from './records.repository.js';
 
-export interface AttendanceDeps {
+export interface CheckInDeps {
   db: Kysely<Database>;
   dialect: DialectName;
   config: Config;
+  writer: RecordWriter;
   now?: () => number;
 }
 
@@ -36,9 +34,12 @@ type ForceCheckIn = (
   input: ForceCheckInInput,
 ) => Promise<{ record: RecordDto; created: boolean }>;
 
+/** What a check-in request did: the caller's own check-in, or staff marking someone else. */
+export type CheckInResult =
+  | { kind: 'checked_in'; record: RecordDto }
+  | { kind: 'marked'; record: RecordDto; created: boolean };
+
 const MINUTE_MS = 60_000;
-/** Idempotency keys of both check-in paths share one namespace: they are one operation. */
-const CHECK_IN_ROUTE = 'POST /attendance/check-in';
 
 /** Constant-time comparison of secrets of any length (hashing first equalises the lengths). */
 function codeMatches(given: string | undefined, expected: string | null): boolean {
@@ -53,25 +54,9 @@ function requirePair(lat: number | undefined, lon: number | undefined) {
   if (lon !== undefined && lat === undefined) throw fieldError('lat', 'is required together with lon');
 }
 
-export function createCheckInService(deps: AttendanceDeps, forceCheckIn: ForceCheckIn) {
-  const { db, config } = deps;
+export function createCheckInService(deps: CheckInDeps, forceCheckIn: ForceCheckIn) {
+  const { db, config, writer } = deps;
   const now = deps.now ?? Date.now;
-  // On SQLite, check-ins arriving together share one transaction and one fsync (src/db/insert-batcher.ts).
-  // Elsewhere the server does its own group commit. Either way the unique constraint decides duplicates.
-  const batcher =
-    deps.dialect === 'sqlite'
-      ? createInsertBatcher(db, 'attendance_records', ['session_id', 'user_id'])
-      : null;
-  const insertRecord = async (row: AttendanceRecordRow): Promise<boolean> => {
-    if (batcher) return batcher.insert(row);
-    try {
-      await recordsRepository.insert(db, row);
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
-  };
 
   async function checkIn(actor: Actor, input: CheckInInput, t: number): Promise<RecordDto> {
     requirePair(input.lat, input.lon);
@@ -127,8 +112,12 @@ export function createCheckInService(deps: AttendanceDeps, forceCheckIn: ForceCh
       marked_by: null,
       created_at: t,
       updated_at: t,
+      flags: '',
+      review_state: 'none',
+      device_hash: null,
     };
-    if (!(await insertRecord(row))) {
+    const written = await writer.checkIn(row);
+    if (written.kind !== 'created') {
       const existing = await recordsRepository.findBySessionAndUser(
         db,
         deps.dialect,
@@ -140,58 +129,46 @@ export function createCheckInService(deps: AttendanceDeps, forceCheckIn: ForceCh
         status: existing?.status ?? null,
       });
     }
-    return toRecordDto(row);
+    return toRecordDto(written.row);
   }
 
   return {
     /**
      * POST /attendance/check-in and the seed's POST /check-in. A user_id naming someone else is a
-     * force check-in, which only staff may do. An Idempotency-Key replays the first answer.
+     * force check-in, which only staff may do.
      */
-    async submit(actor: Actor, input: CheckInInput, idempotencyKey: string | undefined) {
-      const t = now();
-      return withIdempotency(
-        db,
-        { userId: actor.userId, key: idempotencyKey, route: CHECK_IN_ROUTE, body: input, now: t },
-        async () => {
-          if (input.user_id !== undefined && input.user_id !== actor.userId) {
-            if (!isStaff(actor.role)) throw forbidden('Only teachers and admins may check in another user');
-            const { record, created } = await forceCheckIn(actor, {
-              session_id: input.session_id,
-              user_id: input.user_id,
-              status: input.status,
-              notes: input.notes,
-            });
-            return {
-              status: created ? 201 : 200,
-              body: success(created ? 'Checked in' : 'Attendance updated', record),
-            };
-          }
-          return { status: 201, body: success('Checked in', await checkIn(actor, input, t)) };
-        },
-      );
+    async submit(actor: Actor, input: CheckInInput): Promise<CheckInResult> {
+      if (input.user_id !== undefined && input.user_id !== actor.userId) {
+        if (!isStaff(actor.role)) throw forbidden('Only teachers and admins may check in another user');
+        const { record, created } = await forceCheckIn(actor, {
+          session_id: input.session_id,
+          user_id: input.user_id,
+          status: input.status,
+          notes: input.notes,
+        });
+        return { kind: 'marked', record, created };
+      }
+      return { kind: 'checked_in', record: await checkIn(actor, input, now()) };
     },
 
     /** Only the record's owner checks out; anyone else's record is not found. */
     async checkOut(actor: Actor, input: CheckOutInput): Promise<RecordDto> {
       requirePair(input.lat, input.lon);
-      const scope = scopeOf(actor);
-      const done = await recordsRepository.checkOut(db, scope, input.record_id, actor.userId, {
+      const out = await writer.checkOut(scopeOf(actor), input.record_id, actor.userId, {
         check_out_time: now(),
         check_out_lat: input.lat ?? null,
         check_out_lon: input.lon ?? null,
       });
-      const rec = await recordsRepository.findById(db, scope, input.record_id);
-      if (!rec || rec.user_id !== actor.userId) throw notFound('Attendance record');
-      if (!done) {
-        if (rec.check_out_time !== null) {
+      if (!out) throw notFound('Attendance record');
+      if (!out.done) {
+        if (out.row.check_out_time !== null) {
           throw conflict('ALREADY_CHECKED_OUT', 'You have already checked out', {
-            check_out_time: toIso(rec.check_out_time),
+            check_out_time: toIso(out.row.check_out_time),
           });
         }
         throw conflict('CONFLICT', 'This record has no check-in to check out from');
       }
-      return toRecordDto(rec);
+      return toRecordDto(out.row);
     },
   };
 }

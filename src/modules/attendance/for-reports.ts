@@ -3,28 +3,27 @@
  * (so absentees are counted), and the roster of one session with each attendee's record.
  */
 import type { Kysely } from 'kysely';
-import type { DialectName } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import { ALL_ORGS } from '../../lib/tenancy.js';
 import type { AttendanceForReports, SessionAttendees } from '../reports/reports.service.js';
 import { sessionCountsRepository } from '../sessions/session-counts.repository.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import { expectedAttendeesRepository } from './expected-attendees.repository.js';
-import { closeIfEnded } from './session-close.js';
+import type { RecordWriter } from './record-writer.js';
 
 /** Called after each unit of a long job (the CLI prints it on stderr). */
 export type Progress = (done: number, total: number) => void;
 
 export function createAttendanceForReports(
   db: Kysely<Database>,
-  dialect: DialectName,
+  writer: RecordWriter,
 ): AttendanceForReports & {
   closeAllEnded(now: number, onProgress?: Progress): Promise<number>;
 } {
   const closeEnded = async (orgId: string | typeof ALL_ORGS, now: number, onProgress?: Progress) => {
     const ended = await sessionsRepository.listEndedUnclosed(db, orgId, now);
     for (const [i, s] of ended.entries()) {
-      await closeIfEnded(db, dialect, s, now);
+      await writer.closeIfEnded(s, now);
       onProgress?.(i + 1, ended.length);
     }
     // Sessions closed before counting existed (or written by other tools) are counted once here.
@@ -40,7 +39,7 @@ export function createAttendanceForReports(
     async sessionAttendees(orgId, sessionId, now): Promise<SessionAttendees | null> {
       let session = await sessionsRepository.findById(db, orgId, sessionId);
       if (!session) return null;
-      if (await closeIfEnded(db, dialect, session, now))
+      if (await writer.closeIfEnded(session, now))
         session = (await sessionsRepository.findById(db, orgId, sessionId)) ?? session;
       const records = await db
         .selectFrom('attendance_records as r')

@@ -5,8 +5,11 @@ import { createCheckInService } from './checkin.service.js';
 import { legacyRoutes } from './legacy.routes.js';
 import { createOverridesService } from './overrides.service.js';
 import { createReadsService } from './reads.service.js';
+import type { RecordWriter } from './record-writer.js';
 
-export function createAttendanceServices(deps: ModuleDeps & { now?: () => number }) {
+export { createRecordWriter, type RecordWriter } from './record-writer.js';
+
+export function createAttendanceServices(deps: ModuleDeps & { writer: RecordWriter; now?: () => number }) {
   const overrides = createOverridesService(deps);
   return {
     overrides,
@@ -17,7 +20,10 @@ export function createAttendanceServices(deps: ModuleDeps & { now?: () => number
 export type AttendanceServices = ReturnType<typeof createAttendanceServices>;
 
 /** Registers /attendance/* and the seed's unprefixed POST /check-in and GET /session/{id}/attendance. */
-export async function registerAttendanceModule(app: App, deps: ModuleDeps): Promise<void> {
+export async function registerAttendanceModule(
+  app: App,
+  deps: ModuleDeps & { writer: RecordWriter },
+): Promise<void> {
   const svc = createAttendanceServices(deps);
   await app.register(attendanceRoutes, { prefix: '/attendance', svc });
   await app.register(legacyRoutes, { svc });

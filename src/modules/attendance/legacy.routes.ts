@@ -4,7 +4,7 @@
  */
 import { errorResponses, ok, successList } from '../../lib/envelope.js';
 import { type App, bearer } from '../../lib/http.js';
-import { sendAnswer, sessionAttendanceSchema } from './attendance.routes.js';
+import { CHECK_IN_IDEMPOTENCY, sendCheckIn, sessionAttendanceSchema } from './attendance.routes.js';
 import { IdempotencyHeaders, LegacyCheckInBody, RecordSchema } from './attendance.schemas.js';
 import type { AttendanceServices } from './index.js';
 
@@ -13,6 +13,7 @@ export async function legacyRoutes(app: App, { svc }: { svc: AttendanceServices 
     '/check-in',
     {
       onRequest: app.auth(),
+      config: CHECK_IN_IDEMPOTENCY,
       schema: {
         tags: ['legacy'],
         summary: 'Same as POST /attendance/check-in; a user_id of someone else is a force check-in (staff)',
@@ -26,8 +27,7 @@ export async function legacyRoutes(app: App, { svc }: { svc: AttendanceServices 
         },
       },
     },
-    async (req, reply) =>
-      sendAnswer(reply, await svc.checkIn.submit(req.actor, req.body, req.headers['idempotency-key'])),
+    async (req, reply) => sendCheckIn(reply, await svc.checkIn.submit(req.actor, req.body)),
   );
 
   app.get(

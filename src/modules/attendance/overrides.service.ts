@@ -1,72 +1,53 @@
 /**
- * Staff overrides: force check-in and corrections. Each change and its entry in the record's audit
- * trail (attendance_record_changes) are written in one transaction.
+ * Staff overrides: force check-in and corrections, written through the record writer (each change
+ * and its history entry in one transaction), then entered in the audit log.
  */
+import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../db/errors.js';
-import type { Tx } from '../../db/types.js';
+import type { Database } from '../../db/schema.js';
 import { conflict, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
 import { type Actor, isStaff, scopeOf } from '../../lib/tenancy.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { assertCanManageSession } from '../sessions/session-access.js';
-import { sessionCountsRepository } from '../sessions/session-counts.repository.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import { usersRepository } from '../users/users.repository.js';
 import { toRecordChangeDto, toRecordDto } from './attendance.mapper.js';
 import type { ForceCheckInInput, UpdateRecordInput } from './attendance.schemas.js';
 import type { AttendanceRecordRow, AttendanceStatus } from './attendance.table.js';
-import type { AttendanceDeps } from './checkin.service.js';
 import { recordChangesRepository } from './record-changes.repository.js';
+import type { RecordWriter } from './record-writer.js';
 import { recordsRepository } from './records.repository.js';
+
+export interface OverridesDeps {
+  db: Kysely<Database>;
+  writer: RecordWriter;
+  now?: () => number;
+}
 
 const arrived = (s: AttendanceStatus) => s === 'present' || s === 'late';
 
-export function createOverridesService(deps: AttendanceDeps) {
-  const { db, dialect } = deps;
-  const now = deps.now ?? Date.now;
+/** Status/notes applied by staff to the current row. */
+export function staffPatch(
+  actorId: string,
+  rec: AttendanceRecordRow,
+  patch: { status?: AttendanceStatus; notes?: string | null },
+  t: number,
+) {
+  const status = patch.status ?? rec.status;
+  return {
+    status,
+    notes: patch.notes !== undefined ? patch.notes : rec.notes,
+    marked_by: actorId,
+    // Marked as arrived without a check-in (e.g. after being absent): the marking is the arrival.
+    check_in_time: rec.check_in_time ?? (patch.status && arrived(patch.status) ? t : null),
+  };
+}
 
-  /** Applies status/notes to a locked record and logs the change; returns the new row. */
-  async function change(
-    tx: Tx,
-    actor: Actor,
-    rec: AttendanceRecordRow,
-    patch: { status?: AttendanceStatus; notes?: string | null },
-    action: string,
-    t: number,
-  ): Promise<AttendanceRecordRow> {
-    const next: AttendanceRecordRow = {
-      ...rec,
-      status: patch.status ?? rec.status,
-      notes: patch.notes !== undefined ? patch.notes : rec.notes,
-      marked_by: actor.userId,
-      updated_at: t,
-      // Marked as arrived without a check-in (e.g. after being absent): the marking is the arrival.
-      check_in_time: rec.check_in_time ?? (patch.status && arrived(patch.status) ? t : null),
-    };
-    await recordsRepository.update(tx, rec.record_id, {
-      status: next.status,
-      notes: next.notes,
-      marked_by: next.marked_by,
-      updated_at: t,
-      check_in_time: next.check_in_time,
-    });
-    await recordChangesRepository.insert(tx, [
-      {
-        change_id: newId(),
-        record_id: rec.record_id,
-        org_id: rec.org_id,
-        changed_by: actor.userId,
-        changed_at: t,
-        action,
-        old_status: rec.status,
-        new_status: next.status,
-        old_notes: rec.notes,
-        new_notes: next.notes,
-      },
-    ]);
-    return next;
-  }
+export function createOverridesService(deps: OverridesDeps) {
+  const { db, writer } = deps;
+  const now = deps.now ?? Date.now;
 
   return {
     /**
@@ -100,47 +81,24 @@ export function createOverridesService(deps: AttendanceDeps) {
         marked_by: actor.userId,
         created_at: t,
         updated_at: t,
+        flags: '',
+        review_state: 'none',
+        device_hash: null,
       };
       let result: { record: AttendanceRecordRow; created: boolean };
       try {
-        await db.transaction().execute(async (tx) => {
-          // The session row first (the order a close takes too), then the record, then the counts.
-          await sessionsRepository.lockForClose(tx, dialect, session.session_id);
-          await recordsRepository.insert(tx, row);
-          await recordChangesRepository.insert(tx, [
-            {
-              change_id: newId(),
-              record_id: row.record_id,
-              org_id: row.org_id,
-              changed_by: actor.userId,
-              changed_at: t,
-              action: 'force_check_in',
-              old_status: null,
-              new_status: status,
-              old_notes: null,
-              new_notes: row.notes,
-            },
-          ]);
-          await sessionCountsRepository.refresh(tx, session.session_id);
-        });
-        result = { record: row, created: true };
+        const by = { actorId: actor.userId, action: 'force_check_in', cause: 'force_check_in', at: t };
+        result = { record: await writer.insertMarked(row, by), created: true };
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         // The user has a record already (checked in, or marked before): update it instead.
-        const updated = await db.transaction().execute(async (tx) => {
-          await sessionsRepository.lockForClose(tx, dialect, session.session_id);
-          const rec = await recordsRepository.findBySessionAndUser(
-            tx,
-            dialect,
-            session.session_id,
-            user.user_id,
-            true,
-          );
-          if (!rec) throw conflict('CONFLICT', 'The record changed meanwhile; retry');
-          const changed = await change(tx, actor, rec, { status, notes: input.notes }, 'force_update', t);
-          await sessionCountsRepository.refresh(tx, session.session_id);
-          return changed;
-        });
+        const updated = await writer.change(
+          session.session_id,
+          { userId: user.user_id },
+          (rec) => staffPatch(actor.userId, rec, { status, notes: input.notes }, t),
+          { actorId: actor.userId, action: 'force_update', cause: 'force_check_in', at: t },
+        );
+        if (!updated) throw conflict('CONFLICT', 'The record changed meanwhile; retry');
         result = { record: updated, created: false };
       }
       await recordAudit(db, {
@@ -158,17 +116,15 @@ export function createOverridesService(deps: AttendanceDeps) {
     async correct(actor: Actor, recordId: string, input: UpdateRecordInput) {
       const found = await recordsRepository.findWithSessionOwner(db, scopeOf(actor), recordId);
       if (!found) throw notFound('Attendance record');
-      assertCanManageSession(actor, { org_id: found.org_id, created_by: found.session_created_by });
+      assertCanManageSession(actor, { org_id: found.org_id, teacher_ids: found.session_teacher_ids });
       const t = now();
-      const updated = await db.transaction().execute(async (tx) => {
-        await sessionsRepository.lockForClose(tx, dialect, found.session_id);
-        // Locked re-read: the logged old values are the ones this change replaces.
-        const rec = await recordsRepository.findForUpdate(tx, dialect, recordId);
-        if (!rec) throw notFound('Attendance record');
-        const changed = await change(tx, actor, rec, input, 'correction', t);
-        await sessionCountsRepository.refresh(tx, found.session_id);
-        return changed;
-      });
+      const updated = await writer.change(
+        found.session_id,
+        { recordId },
+        (rec) => staffPatch(actor.userId, rec, input, t),
+        { actorId: actor.userId, action: 'correction', cause: 'correction', at: t },
+      );
+      if (!updated) throw notFound('Attendance record');
       await recordAudit(db, {
         orgId: updated.org_id,
         actorId: actor.userId,

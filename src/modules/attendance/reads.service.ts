@@ -1,24 +1,32 @@
 /** Attendance reads: histories, sessions open now, a session's records and its report. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
 import { fieldError, forbidden, notFound } from '../../lib/errors.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
 import { type Actor, isStaff, type OrgScope, scopeOf } from '../../lib/tenancy.js';
 import { localDateRangeMs, parseLocalDate, toIso } from '../../lib/time.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
-import { toSessionDto } from '../sessions/sessions.mapper.js';
+import { canManageSession } from '../sessions/session-access.js';
+import { toSessionDto, toStaffSessionDto } from '../sessions/sessions.mapper.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import { usersRepository } from '../users/users.repository.js';
 import { toRecordDto } from './attendance.mapper.js';
 import type { HistoryFilter } from './attendance.schemas.js';
-import type { AttendanceDeps } from './checkin.service.js';
 import { expectedAttendeesRepository } from './expected-attendees.repository.js';
 import { openSessionsRepository } from './open-sessions.repository.js';
+import type { RecordWriter } from './record-writer.js';
 import { recordsRepository } from './records.repository.js';
-import { closeIfEnded } from './session-close.js';
 
 type PageQuery = { page?: number; per_page?: number };
 
-export function createReadsService(deps: AttendanceDeps) {
-  const { db, dialect } = deps;
+export interface ReadsDeps {
+  db: Kysely<Database>;
+  writer: RecordWriter;
+  now?: () => number;
+}
+
+export function createReadsService(deps: ReadsDeps) {
+  const { db, writer } = deps;
   const now = deps.now ?? Date.now;
 
   async function history(scope: OrgScope, userId: string, orgId: string | null, q: HistoryFilter) {
@@ -100,7 +108,7 @@ export function createReadsService(deps: AttendanceDeps) {
     /** Closes an ended session first, so its absent are counted. */
     async report(actor: Actor, sessionId: string) {
       let s = await staffSession(actor, sessionId);
-      if (await closeIfEnded(db, dialect, s, now()))
+      if (await writer.closeIfEnded(s, now()))
         s = (await sessionsRepository.findById(db, scopeOf(actor), sessionId))!;
       const [expected, byStatus] = await Promise.all([
         expectedAttendeesRepository.count(db, s),
@@ -114,7 +122,7 @@ export function createReadsService(deps: AttendanceDeps) {
       };
       const checkedIn = counts.present + counts.late;
       return {
-        session: toSessionDto(s, { withCode: true }),
+        session: toStaffSessionDto(s, { withCode: canManageSession(actor, s) }),
         expected,
         counts,
         checked_in: checkedIn,

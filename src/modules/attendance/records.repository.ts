@@ -3,6 +3,7 @@ import type { DialectName } from '../../db/connection.js';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
 import { inScope, type OrgScope } from '../../lib/tenancy.js';
+import { sessionTeachersRepository } from '../sessions/session-teachers.repository.js';
 import type {
   AttendanceRecordRow,
   AttendanceRecordUpdate,
@@ -15,7 +16,7 @@ export type RecordWithSession = AttendanceRecordRow & {
   session_end_time: number;
 };
 export type RecordWithUser = AttendanceRecordRow & { user_name: string; user_email: string };
-export type RecordWithOwner = AttendanceRecordRow & { session_created_by: string | null };
+export type RecordWithOwner = AttendanceRecordRow & { session_teacher_ids: string[] };
 
 export const recordsRepository = {
   async insert(db: Db, row: NewAttendanceRecordRow): Promise<void> {
@@ -56,18 +57,19 @@ export const recordsRepository = {
     ).executeTakeFirst();
   },
 
-  /** The record and who created its session (for the permission check of a correction). */
-  findWithSessionOwner(db: Db, scope: OrgScope, recordId: string): Promise<RecordWithOwner | undefined> {
-    return inScope(
-      db
-        .selectFrom('attendance_records as r')
-        .innerJoin('attendance_sessions as s', 's.session_id', 'r.session_id')
-        .selectAll('r')
-        .select('s.created_by as session_created_by')
-        .where('r.record_id', '=', recordId),
-      'r.org_id',
+  /** The record and the teachers of its session (for the permission check of a correction). */
+  async findWithSessionOwner(
+    db: Db,
+    scope: OrgScope,
+    recordId: string,
+  ): Promise<RecordWithOwner | undefined> {
+    const rec = await inScope(
+      db.selectFrom('attendance_records').selectAll().where('record_id', '=', recordId),
+      'org_id',
       scope,
     ).executeTakeFirst();
+    if (!rec) return undefined;
+    return { ...rec, session_teacher_ids: await sessionTeachersRepository.forSession(db, rec.session_id) };
   },
 
   /** The record, locked for the rest of the transaction (SQLite has no FOR UPDATE; it serialises writers). */

@@ -1,5 +1,8 @@
+import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
+import type { Config } from '../../config.js';
 import { errorResponses, ok, success } from '../../lib/envelope.js';
+import { forbidden, unauthorized } from '../../lib/errors.js';
 import { type App, bearer, clientInfo } from '../../lib/http.js';
 import { UserSchema } from '../users/users.schemas.js';
 import {
@@ -15,11 +18,33 @@ import {
   VerifyResultSchema,
 } from './auth.schemas.js';
 import type { AuthService } from './auth.service.js';
+import {
+  clearRefreshCookie,
+  fromPublicOrigin,
+  readRefreshCookie,
+  setRefreshCookie,
+  wantsCookie,
+} from './refresh-cookie.js';
 
 const tags = ['auth'];
 const Empty = Type.Null();
 
-export async function authRoutes(app: App, { auth }: { auth: AuthService }) {
+const cookieHeader = Type.Object({
+  'x-auth-cookie': Type.Optional(
+    Type.String({
+      description: '`1`: put the refresh token in an HttpOnly cookie (path /auth), not in the body',
+    }),
+  ),
+});
+
+export async function authRoutes(app: App, { auth, config }: { auth: AuthService; config: Config }) {
+  /** Cookie mode: the refresh token moves from the body into the HttpOnly cookie. */
+  const toCookie = <T extends { refresh_token?: string }>(reply: FastifyReply, data: T): T => {
+    setRefreshCookie(reply, data.refresh_token!, config.sessionExpiryHours * 3600, config.publicUrl);
+    const { refresh_token: _moved, ...rest } = data;
+    return rest as T;
+  };
+
   app.post(
     '/register',
     {
@@ -42,24 +67,45 @@ export async function authRoutes(app: App, { auth }: { auth: AuthService }) {
       schema: {
         tags,
         summary: 'Log in with email and password',
+        headers: cookieHeader,
         body: LoginBody,
         response: { 200: ok(LoginResultSchema), ...errorResponses(400, 401, 429) },
       },
     },
-    async (req) => success('Login successful', await auth.login(req.body, clientInfo(req))),
+    async (req, reply) => {
+      const result = await auth.login(req.body, clientInfo(req));
+      return success('Login successful', wantsCookie(req) ? toCookie(reply, result) : result);
+    },
   );
 
   app.post(
     '/refresh',
     {
+      // The web app's refresh sends no body at all: that is an empty object, not a validation error.
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
       schema: {
         tags,
         summary: 'Exchange a refresh token for a new token pair (rotation)',
+        description:
+          'With no body, the refresh cookie is used; the request must then carry an Origin equal to ' +
+          "PUBLIC_URL's (403 otherwise) and the new refresh token goes back into the cookie.",
+        headers: cookieHeader,
         body: RefreshBody,
-        response: { 200: ok(TokenPairSchema), ...errorResponses(400, 401) },
+        response: { 200: ok(TokenPairSchema), ...errorResponses(400, 401, 403) },
       },
     },
-    async (req) => success('Token refreshed', await auth.refresh(req.body.refresh_token)),
+    async (req, reply) => {
+      const fromBody = req.body.refresh_token;
+      const token = fromBody ?? readRefreshCookie(req);
+      if (!token) throw unauthorized('No refresh token: send refresh_token, or the refresh cookie');
+      if (fromBody === undefined && !fromPublicOrigin(req, config.publicUrl))
+        throw forbidden("A cookie refresh must come from the web app's origin (PUBLIC_URL)");
+      const cookieMode = fromBody === undefined || wantsCookie(req);
+      const pair = await auth.refresh(token);
+      return success('Token refreshed', cookieMode ? toCookie(reply, pair) : pair);
+    },
   );
 
   app.post(
@@ -68,14 +114,33 @@ export async function authRoutes(app: App, { auth }: { auth: AuthService }) {
       onRequest: app.auth(),
       schema: {
         tags,
-        summary: 'Revoke the current session',
+        summary: 'Revoke the current session (and clear the refresh cookie)',
         security: bearer,
         response: { 200: ok(Empty), ...errorResponses(401) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       await auth.logout(req.actor);
+      clearRefreshCookie(reply, config.publicUrl);
       return success('Logged out', null);
+    },
+  );
+
+  app.post(
+    '/logout-all',
+    {
+      onRequest: app.auth(),
+      schema: {
+        tags,
+        summary: 'Revoke every session of the caller, this one included (and clear the refresh cookie)',
+        security: bearer,
+        response: { 200: ok(Type.Object({ sessions_revoked: Type.Integer() })), ...errorResponses(401) },
+      },
+    },
+    async (req, reply) => {
+      const result = await auth.logoutAll(req.actor, clientInfo(req));
+      clearRefreshCookie(reply, config.publicUrl);
+      return success('Logged out everywhere', result);
     },
   );
 

@@ -19,7 +19,11 @@ export const LoginBody = Type.Object(
 export type LoginInput = Static<typeof LoginBody>;
 
 export const RefreshBody = Type.Object(
-  { refresh_token: Type.String({ minLength: 1, maxLength: 200 }) },
+  {
+    refresh_token: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'omitted: the refresh cookie is used' }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -41,16 +45,22 @@ export const SessionSchema = Type.Object({
 });
 export type SessionDto = Static<typeof SessionSchema>;
 
+const RefreshTokenField = Type.Optional(
+  Type.String({
+    description: 'absent when the request sent `X-Auth-Cookie: 1` (the token is in the cookie)',
+  }),
+);
+
 export const TokenPairSchema = Type.Object({
   jwt_token: Type.String(),
-  refresh_token: Type.String(),
+  refresh_token: RefreshTokenField,
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer({ description: 'access token lifetime in seconds' }),
 });
 
 export const LoginResultSchema = Type.Object({
   jwt_token: Type.String(),
-  refresh_token: Type.String(),
+  refresh_token: RefreshTokenField,
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer(),
   user: UserSchema,

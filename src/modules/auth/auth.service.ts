@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/schema.js';
+import type { Db } from '../../db/types.js';
 import {
   AppError,
   conflict,
@@ -18,7 +19,7 @@ import {
 } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { type PasswordHasher, passwordProblems } from '../../lib/passwords.js';
-import type { RateLimitStore } from '../../lib/rate-limiter.js';
+import { type RateLimitStore, type SlotSpec, takeSlots } from '../../lib/rate-limiter.js';
 import { normaliseEmail } from '../../lib/strings.js';
 import type { Actor } from '../../lib/tenancy.js';
 import { toIso } from '../../lib/time.js';
@@ -26,6 +27,7 @@ import { recordAudit } from '../audit/audit.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
 import { toUserDto } from '../users/users.mapper.js';
 import { usersRepository } from '../users/users.repository.js';
+import type { UserRow } from '../users/users.table.js';
 import type { LoginInput, RegisterInput, SessionDto } from './auth.schemas.js';
 import type { TokenService } from './tokens.js';
 import { userSessionsRepository } from './user-sessions.repository.js';
@@ -63,14 +65,21 @@ export function createAuthService(deps: AuthDeps) {
   const { db, config, hasher, tokens, limits } = deps;
   const now = deps.now ?? Date.now;
   const windowMs = config.loginWindowSeconds * 1000;
+  /** The counters a login attempt for this (normalised) email takes a slot of. */
+  const loginSlots = (email: string): SlotSpec[] => [
+    { key: `login:fail:${email}`, limit: config.loginMaxPerAccount },
+  ];
 
   const checkPassword = (field: string, password: string) => {
     const problem = passwordProblems(password, config.passwordMinLength);
     if (problem) throw fieldError(field, problem);
   };
 
+  /** Inserts a login session issued under credentials `version`; call it in the claiming transaction. */
   async function issueSession(
+    tx: Db,
     user: { user_id: string; org_id: string | null },
+    version: number,
     client: ClientInfo,
     device?: string,
   ) {
@@ -89,8 +98,9 @@ export function createAuthService(deps: AuthDeps) {
       is_active: 1,
       revoked_at: null,
       revoked_reason: null,
+      credentials_version: version,
     };
-    await userSessionsRepository.insert(db, row);
+    await userSessionsRepository.insert(tx, row);
     return { row, tokens: await tokenPair(row.session_id, user.user_id, 0, row.refresh_salt) };
   }
 
@@ -125,6 +135,7 @@ export function createAuthService(deps: AuthDeps) {
         created_at: t,
         updated_at: t,
         last_login_at: null,
+        credentials_version: 0,
       };
       try {
         await usersRepository.insert(db, row);
@@ -148,31 +159,73 @@ export function createAuthService(deps: AuthDeps) {
       const email = normaliseEmail(input.email);
       // Generous per address (a campus NAT logs a whole class in at 9:00), strict per account.
       const ipHit = await limits.hit(`login:ip:${client.ip}`, windowMs);
-      if (ipHit.count > config.loginMaxPerIp) throw rateLimited((ipHit.resetAt - now()) / 1000);
-      const accountKey = `login:fail:${email}`;
-      const failures = await limits.peek(accountKey);
-      if (failures.count >= config.loginMaxPerAccount) throw rateLimited((failures.resetAt - now()) / 1000);
+      if (ipHit.count > config.loginMaxPerIp) {
+        // One audit entry per burst: the first refused attempt of the window, not every one after it.
+        if (ipHit.count === config.loginMaxPerIp + 1)
+          await recordAudit(db, {
+            orgId: null,
+            actorId: null,
+            action: 'auth.login_limited',
+            targetType: 'address',
+            details: { scope: 'address', attempts: ipHit.count, window_s: config.loginWindowSeconds },
+            ip: client.ip,
+          });
+        throw rateLimited((ipHit.resetAt - now()) / 1000);
+      }
+      // The attempt takes its slot before the password is verified (src/lib/rate-limiter.ts): of
+      // guesses sent together, at most the ceiling are ever evaluated. A right password gives it back.
+      const slots = loginSlots(email);
+      const slot = await takeSlots(limits, slots, windowMs);
+      if (!slot.taken) throw rateLimited((slot.resetAt - now()) / 1000);
 
-      const user = await usersRepository.findByEmailForLogin(db, email);
-      // Same work, same answer whether or not the account exists: no enumeration by message or time.
-      const verdict = user ? await hasher.verify(user.password_hash, input.password) : undefined;
-      if (!user) await hasher.verifyDummy(input.password);
+      const giveBack = () => Promise.all(slots.map((s) => limits.giveBack(s.key)));
+      let user: UserRow | undefined;
+      let verdict: { ok: boolean; needsRehash: boolean } | undefined;
+      try {
+        user = await usersRepository.findByEmailForLogin(db, email);
+        // Same work, same answer whether or not the account exists: no enumeration by message or time.
+        verdict = user ? await hasher.verify(user.password_hash, input.password) : undefined;
+        if (!user) await hasher.verifyDummy(input.password);
+      } catch (err) {
+        await giveBack(); // a failure of ours (database down) is not a guess
+        throw err;
+      }
       if (!user || !verdict?.ok) {
-        await limits.hit(accountKey, windowMs);
+        // The failure that fills the account's counter is the burst worth an audit entry.
+        const [account] = loginSlots(email);
+        const failures = account ? await limits.peek(account.key) : undefined;
+        if (account && failures && failures.count === account.limit)
+          await recordAudit(db, {
+            orgId: user?.org_id ?? null,
+            actorId: null,
+            action: 'auth.login_limited',
+            targetType: user ? 'user' : 'address',
+            targetId: user?.user_id,
+            details: { scope: 'account', failures: failures.count, window_s: config.loginWindowSeconds },
+            ip: client.ip,
+          });
         throw unauthorized(INVALID_LOGIN);
       }
+      await giveBack();
       if (!user.is_active) throw unauthorized('This account is deactivated');
       if (user.org_id) {
         const org = await organizationsRepository.findForRegistration(db, user.org_id);
         if (!org?.is_active) throw unauthorized('This organization is deactivated');
       }
-      await limits.reset(accountKey);
 
       const t = now();
       const patch: { last_login_at: number; password_hash?: string } = { last_login_at: t };
       if (verdict.needsRehash) patch.password_hash = await hasher.hash(input.password);
-      await usersRepository.updateSelf(db, user.user_id, patch);
-      const session = await issueSession(user, client, input.device_info);
+      const claimed = user;
+      // The session exists only if the credentials the password was checked against are still the
+      // current ones when it is written (issue 17.2: a login racing a password change, a reset or a
+      // deletion must not survive it). The rehash is conditional too: it must not overwrite a new password.
+      const session = await db.transaction().execute(async (tx) => {
+        if (!(await usersRepository.updateIfCurrent(tx, claimed.user_id, claimed.credentials_version, patch)))
+          return undefined;
+        return issueSession(tx, claimed, claimed.credentials_version, client, input.device_info);
+      });
+      if (!session) throw unauthorized(INVALID_LOGIN);
       await recordAudit(db, {
         orgId: user.org_id,
         actorId: user.user_id,
@@ -214,11 +267,27 @@ export function createAuthService(deps: AuthDeps) {
       }
       const user = await usersRepository.findSelf(db, s.user_id);
       if (!user?.is_active) throw unauthorized('This account is deactivated');
+      if (user.credentials_version !== s.credentials_version) throw unauthorized('Session has ended');
       return tokenPair(s.session_id, s.user_id, parsed.gen + 1, s.refresh_salt);
     },
 
     async logout(actor: Actor) {
       await userSessionsRepository.revoke(db, actor.sessionId, actor.userId, 'logout', now());
+    },
+
+    /** Ends every session of the caller, the current one too ("sign out everywhere"). */
+    async logoutAll(actor: Actor, client: ClientInfo) {
+      const revoked = await userSessionsRepository.revokeAllForUser(db, actor.userId, 'logout_all', now());
+      await recordAudit(db, {
+        orgId: actor.orgId,
+        actorId: actor.userId,
+        action: 'auth.logout_all',
+        targetType: 'user',
+        targetId: actor.userId,
+        details: { sessions_revoked: revoked },
+        ip: client.ip,
+      });
+      return { sessions_revoked: revoked };
     },
 
     async verify(actor: Actor) {
@@ -261,7 +330,13 @@ export function createAuthService(deps: AuthDeps) {
       const t = now();
       const hash = await hasher.hash(input.new_password);
       const revoked = await db.transaction().execute(async (tx) => {
-        await usersRepository.updateSelf(tx, actor.userId, { password_hash: hash, updated_at: t });
+        // Conditional on the version the old password was checked under: of two concurrent changes
+        // only one wins. The bump ends every other session and every login still verifying.
+        const patch = { password_hash: hash, updated_at: t };
+        if (!(await usersRepository.updateIfCurrent(tx, actor.userId, user.credentials_version, patch)))
+          throw conflict('CONFLICT', 'Your credentials changed meanwhile; sign in again');
+        const version = await usersRepository.bumpCredentialsVersion(tx, actor.userId);
+        await userSessionsRepository.adoptCredentialsVersion(tx, actor.sessionId, version);
         return userSessionsRepository.revokeAllForUser(
           tx,
           actor.userId,

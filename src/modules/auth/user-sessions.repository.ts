@@ -11,18 +11,30 @@ export interface ActiveSessionWithUser {
   name: string;
   email: string;
   last_seen_at: number;
+  expires_at: number;
 }
 
 const activeWithUser = prepared((db: Db, sessionId: string, userId: string, now: number) =>
   db
     .selectFrom('user_sessions as s')
     .innerJoin('users as u', 'u.user_id', 's.user_id')
-    .select(['s.session_id', 's.user_id', 'u.org_id', 'u.role', 'u.name', 'u.email', 's.last_seen_at'])
+    .select([
+      's.session_id',
+      's.user_id',
+      'u.org_id',
+      'u.role',
+      'u.name',
+      'u.email',
+      's.last_seen_at',
+      's.expires_at',
+    ])
     .where('s.session_id', '=', sessionId)
     .where('s.user_id', '=', userId)
     .where('s.is_active', '=', 1)
     .where('s.expires_at', '>', now)
-    .where('u.is_active', '=', 1),
+    .where('u.is_active', '=', 1)
+    // Issued under the user's current credentials (a change since then ends it, whatever raced).
+    .whereRef('s.credentials_version', '=', 'u.credentials_version'),
 );
 
 export const userSessionsRepository = {
@@ -69,6 +81,15 @@ export const userSessionsRepository = {
       .where('is_active', '=', 1)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
+  },
+
+  /** The session the caller changed their own password from stays valid under the new version. */
+  async adoptCredentialsVersion(db: Db, sessionId: string, version: number): Promise<void> {
+    await db
+      .updateTable('user_sessions')
+      .set({ credentials_version: version })
+      .where('session_id', '=', sessionId)
+      .execute();
   },
 
   async touch(db: Db, sessionId: string, now: number): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 export interface UserSessionsTable {
   session_id: string;
@@ -14,6 +14,8 @@ export interface UserSessionsTable {
   is_active: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+  /** The user's credentials_version when the session was issued: the session lives while they match. */
+  credentials_version: Generated<number>;
 }
 export type UserSessionRow = Selectable<UserSessionsTable>;
 export type NewUserSessionRow = Insertable<UserSessionsTable>;

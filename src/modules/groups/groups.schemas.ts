@@ -1,9 +1,9 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { Nullable, Uuid } from '../../lib/strings.js';
+import { DisplayName, Nullable, Uuid } from '../../lib/strings.js';
 import { RoleSchema } from '../users/users.schemas.js';
 
-const GroupName = Type.String({ minLength: 1, maxLength: 255 });
+const GroupName = DisplayName(255);
 const Description = Type.String({ maxLength: 2000 });
 
 export const GroupSchema = Type.Object({

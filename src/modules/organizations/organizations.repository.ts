@@ -61,6 +61,13 @@ export const organizationsRepository = {
  * once, not when its access tokens expire (login itself already refuses an inactive organization).
  */
 export async function revokeOrganizationSessions(db: Db, orgId: string, now: number): Promise<number> {
+  // A login of one of these users that verified its password before this commits must not create a
+  // session afterwards (it would come back to life with the organization): bump their versions.
+  await db
+    .updateTable('users')
+    .set((eb) => ({ credentials_version: eb('credentials_version', '+', 1) }))
+    .where('org_id', '=', orgId)
+    .execute();
   const res = await db
     .updateTable('user_sessions')
     .set({ is_active: 0, revoked_at: now, revoked_reason: 'org_deactivated' })

@@ -1,8 +1,8 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { Email, Nullable, Uuid } from '../../lib/strings.js';
+import { DisplayName, Email, Nullable, Uuid } from '../../lib/strings.js';
 
-const OrgName = Type.String({ minLength: 1, maxLength: 255 });
+const OrgName = DisplayName(255);
 const Text = Type.String({ maxLength: 2000 });
 const Phone = Type.String({ maxLength: 40 });
 const TimeZone = Type.String({
@@ -16,6 +16,15 @@ const Radius = Type.Integer({
   description: 'metres; null = the server default (DEFAULT_GEOFENCE_RADIUS)',
 });
 const NullableInt = (t: ReturnType<typeof Type.Integer>) => Type.Union([t, Type.Null()]);
+/** API.md Part 2 "Location decision and flags". */
+export const BoundaryPolicy = Type.Union([Type.Literal('flag'), Type.Literal('reject')], {
+  description:
+    'A check-in whose accuracy circle crosses the fence: flag = accepted and flagged uncertain_location; reject = 422 OUTSIDE_GEOFENCE (reason "uncertain")',
+});
+const StoreCoordinates = Type.Boolean({
+  description:
+    'false: raw latitude/longitude of check-ins are never written (records, logs, audit, idempotency store); only distance_m and the decision',
+});
 const LateAfter = Type.Integer({ minimum: 0, maximum: 1440, description: 'minutes after start' });
 
 export const OrganizationSchema = Type.Object({
@@ -29,6 +38,8 @@ export const OrganizationSchema = Type.Object({
   self_registration: Type.Boolean(),
   default_geofence_radius: NullableInt(Type.Integer()),
   late_after_minutes: Type.Integer(),
+  boundary_policy: BoundaryPolicy,
+  store_coordinates: Type.Boolean(),
   is_active: Type.Boolean(),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
@@ -44,6 +55,8 @@ const editable = {
   self_registration: Type.Optional(Type.Boolean()),
   default_geofence_radius: Type.Optional(NullableInt(Radius)),
   late_after_minutes: Type.Optional(LateAfter),
+  boundary_policy: Type.Optional(BoundaryPolicy),
+  store_coordinates: Type.Optional(StoreCoordinates),
 };
 
 export const CreateOrganizationBody = Type.Object(

@@ -50,6 +50,8 @@ function editableFields(input: Omit<UpdateOrganizationInput, 'is_active'>): Orga
   if (input.default_geofence_radius !== undefined)
     patch.default_geofence_radius = input.default_geofence_radius;
   if (input.late_after_minutes !== undefined) patch.late_after_minutes = input.late_after_minutes;
+  if (input.boundary_policy !== undefined) patch.boundary_policy = input.boundary_policy;
+  if (input.store_coordinates !== undefined) patch.store_coordinates = input.store_coordinates ? 1 : 0;
   return patch;
 }
 
@@ -86,6 +88,8 @@ export function createOrganizationsService(deps: OrganizationsDeps) {
         self_registration: fields.self_registration ?? 1,
         default_geofence_radius: fields.default_geofence_radius ?? null,
         late_after_minutes: fields.late_after_minutes ?? 10,
+        boundary_policy: fields.boundary_policy ?? 'flag',
+        store_coordinates: fields.store_coordinates ?? 1,
         is_active: 1,
         created_at: t,
         updated_at: t,

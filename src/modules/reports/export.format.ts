@@ -1,14 +1,29 @@
 /**
  * CSV (RFC 4180, UTF-8) and XLSX renderings of export rows, streamed.
- * Text cells that a spreadsheet would run as a formula (leading = + - @, tab, CR) get a leading
- * apostrophe (OWASP's advice); numbers stay numbers.
+ * Text cells that a spreadsheet would run as a formula get a leading apostrophe (OWASP's advice);
+ * numbers stay numbers. See neutraliseFormula for what counts as "would run".
  */
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { isoFormatter, toIso } from '../../lib/time.js';
 import { EXPORT_COLUMNS, type ExportRow } from './export.repository.js';
 
-export const neutraliseFormula = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+/**
+ * A cell is a formula risk when it starts with a control character a spreadsheet trims (tab, CR, LF),
+ * or when, after any leading whitespace (NBSP, ideographic space…) and invisible format characters
+ * (BOM, zero-width space/joiners, bidi marks, soft hyphen: Unicode Cf), its first character is
+ * = + - @ or a look-alike spreadsheets also accept: fullwidth ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫, minus sign −
+ * (issue 17.6: LibreOffice and Excel strip or fold these and then evaluate).
+ */
+const FORMULA_RISK =
+  /^(?:[\t\r\n]|[\s\p{Cf}\u180E]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B\u2212])/u;
+
+export function neutraliseFormula(s: string): string {
+  // Most names, emails and notes start with a letter or digit: no regex for them (export hot path).
+  const c = s.charCodeAt(0);
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)) return s;
+  return FORMULA_RISK.test(s) ? `'${s}` : s;
+}
 
 const text = (v: string | null) => (v === null ? '' : neutraliseFormula(v));
 const time = (v: number | null) => (v === null ? '' : toIso(v));
@@ -60,7 +75,7 @@ function cellRows(chunks: AsyncIterable<ExportRow[]>): Readable {
 /** RFC 4180: a field holding a comma, quote, CR or LF is quoted, its quotes doubled. */
 const csvQuoted = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 /** A free-text cell: formula-neutralised, then quoted when it needs to be. */
-const csvText = (v: string | null): string => (v === null ? '' : csvQuoted(neutraliseFormula(v)));
+export const csvText = (v: string | null): string => (v === null ? '' : csvQuoted(neutraliseFormula(v)));
 const csvNumber = (v: number | null): string => (v === null ? '' : String(v));
 
 /** The time formatters of one stream: session times memoised, record times through hour-cached formatters. */

@@ -20,7 +20,7 @@ import { organizationsRepository } from '../organizations/organizations.reposito
 import { usersRepository } from '../users/users.repository.js';
 import { reportsRepository } from './reports.repository.js';
 import { sumCounts, withRate } from './status-counts.js';
-import { bucketsInZone, type Interval } from './trend-buckets.js';
+import { bucketCount, bucketsInZone, type Interval } from './trend-buckets.js';
 
 /** What reports need from the attendance module (closing sessions, the roster of a session). */
 export interface AttendanceForReports {
@@ -172,13 +172,15 @@ export function createReportsService(deps: {
       const interval = q.interval ?? 'day';
       const t = now();
       const local = localRange(q, org.timezone, t);
-      const buckets = bucketsInZone(local.from, local.to, interval, org.timezone);
-      if (buckets.starts.length > MAX_BUCKETS[interval]) {
+      // The cap is checked on the count, computed without building anything (issue 17.1).
+      const count = bucketCount(local.from, local.to, interval);
+      if (count > MAX_BUCKETS[interval]) {
         throw fieldError(
           'interval',
-          `gives ${buckets.starts.length} points; at most ${MAX_BUCKETS[interval]} — use a wider interval or a shorter range`,
+          `gives ${count} points; at most ${MAX_BUCKETS[interval]} — use a wider interval or a shorter range`,
         );
       }
+      const buckets = bucketsInZone(local.from, local.to, interval, org.timezone);
       await attendance.closeEndedSessions(org.org_id, t);
       // The first bucket may start before start_date (weeks start on Monday, months on the 1st);
       // sessions before start_date are not counted, so the first point covers only part of its period.

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketDates, bucketsInZone } from './trend-buckets.js';
+import { addDays } from '../../lib/time.js';
+import { bucketCount, bucketDates, bucketsInZone } from './trend-buckets.js';
 
 const d = (s: string) => {
   const [y, m, dd] = s.split('-').map(Number);
@@ -26,5 +28,28 @@ describe('trend buckets', () => {
       '2026-03-09T04:00:00.000Z',
     ]);
     expect(new Date(b.endMs).toISOString()).toBe('2026-03-10T04:00:00.000Z');
+  });
+});
+
+describe('bucketCount (checked before any bucket is built)', () => {
+  it('equals the length of bucketDates for arbitrary ranges and intervals', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1970-01-01'), max: new Date('2200-12-31'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 1500 }),
+        fc.constantFrom('day' as const, 'week' as const, 'month' as const),
+        (start, days, interval) => {
+          const from = { y: start.getUTCFullYear(), m: start.getUTCMonth() + 1, d: start.getUTCDate() };
+          const to = addDays(from, days);
+          expect(bucketCount(from, to, interval)).toBe(bucketDates(from, to, interval).length);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts a 231-year daily range without walking it', () => {
+    expect(bucketCount(d('1970-01-01'), d('2200-12-31'), 'day')).toBe(84_371);
+    expect(bucketCount(d('1970-01-01'), d('2200-12-31'), 'month')).toBe(231 * 12);
   });
 });

@@ -6,7 +6,12 @@
 import { randomInt } from 'node:crypto';
 import { type FieldError, validationError } from '../../lib/errors.js';
 import { validatePolygon } from '../../lib/geo.js';
-import { isValidTimeZone, parseInstant } from '../../lib/time.js';
+import {
+  CALENDAR_RANGE_TEXT,
+  inCalendarRange,
+  isValidTimeZone,
+  parseInstantDetailed,
+} from '../../lib/time.js';
 import type { UpdateSessionInput } from './sessions.schemas.js';
 import type { AttendanceSessionRow } from './sessions.table.js';
 
@@ -67,9 +72,17 @@ export function resolveSessionFields(
     const raw = body[field];
     if (raw === undefined) return current ? current[field] : null;
     if (!isValidTimeZone(timezone)) return null; // the timezone error says it all
-    const ms = parseInstant(raw, timezone);
-    if (ms === null) fail(field, 'must be an ISO 8601 date-time such as 2025-07-05T09:00:00');
-    return ms;
+    const parsed = parseInstantDetailed(raw, timezone);
+    if (parsed === null) fail(field, 'must be an ISO 8601 date-time such as 2025-07-05T09:00:00');
+    else if (!inCalendarRange(parsed.ms)) fail(field, `must lie in ${CALENDAR_RANGE_TEXT}`);
+    // Never move a time silently: a wall time skipped by the clock change is refused (issue 17.8).
+    else if (parsed.inGap)
+      fail(
+        field,
+        `does not exist in ${timezone}: the clocks skip it (DST gap); give a time outside the gap or an offset`,
+      );
+    else return parsed.ms;
+    return null;
   };
   const start = readTime('start_time');
   const end = readTime('end_time');

@@ -1,6 +1,7 @@
 import type { GeoJsonPolygon } from '../../lib/geo.js';
 import { toIso } from '../../lib/time.js';
-import type { SessionDto } from './sessions.schemas.js';
+import type { SessionWithTeachers } from './sessions.repository.js';
+import type { PublicSessionDto, SessionDto } from './sessions.schemas.js';
 import type { AttendanceSessionRow } from './sessions.table.js';
 
 export const parseGeofence = (text: string | null): GeoJsonPolygon | null =>
@@ -10,8 +11,11 @@ export const parseGeofence = (text: string | null): GeoJsonPolygon | null =>
  * The API face of an attendance session. The check-in code is included only for staff: a student
  * who could read it would not need to be in the room.
  */
-export function toSessionDto(s: AttendanceSessionRow, opts: { withCode: boolean }): SessionDto {
-  const dto: SessionDto = {
+export function toSessionDto(
+  s: AttendanceSessionRow,
+  opts: { withCode: boolean },
+): PublicSessionDto & { code?: string | null } {
+  const dto: PublicSessionDto & { code?: string | null } = {
     session_id: s.session_id,
     org_id: s.org_id,
     session_name: s.session_name,
@@ -35,4 +39,9 @@ export function toSessionDto(s: AttendanceSessionRow, opts: { withCode: boolean 
   };
   if (opts.withCode) dto.code = s.code;
   return dto;
+}
+
+/** The staff view: with the session's teachers; the code only for those who run the session. */
+export function toStaffSessionDto(s: SessionWithTeachers, opts: { withCode: boolean }): SessionDto {
+  return Object.assign(toSessionDto(s, opts), { teacher_ids: s.teacher_ids });
 }

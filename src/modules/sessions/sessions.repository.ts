@@ -5,6 +5,7 @@ import { prepared } from '../../db/prepared.js';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
 import { ALL_ORGS, inScope, type OrgScope } from '../../lib/tenancy.js';
+import { sessionTeachersRepository } from './session-teachers.repository.js';
 import type {
   AttendanceSessionRow,
   AttendanceSessionsTable,
@@ -19,6 +20,8 @@ export interface SessionFilter {
   toMs?: number;
   groupId?: string;
   createdBy?: string;
+  /** Sessions this user is a teacher of. */
+  teacherId?: string;
   orgId?: string;
 }
 
@@ -27,6 +30,9 @@ export type SessionForCheckIn = AttendanceSessionRow & {
   org_late_after_minutes: number;
   org_default_radius: number | null;
 };
+
+/** A session with its teachers (API.md Part 2 "Who runs a session"), as `findById` reads it. */
+export type SessionWithTeachers = AttendanceSessionRow & { teacher_ids: string[] };
 
 export type SessionPatch = Omit<Updateable<AttendanceSessionsTable>, 'session_id' | 'org_id' | 'created_at'>;
 
@@ -46,12 +52,15 @@ const forCheckInInOrg = prepared((db: Db, sessionId: string, orgId: string) =>
 );
 
 export const sessionsRepository = {
-  findById(db: Db, scope: OrgScope, sessionId: string): Promise<AttendanceSessionRow | undefined> {
-    return inScope(
+  /** The session and its teachers, so any caller can run the access rule (session-access.ts). */
+  async findById(db: Db, scope: OrgScope, sessionId: string): Promise<SessionWithTeachers | undefined> {
+    const row = await inScope(
       db.selectFrom('attendance_sessions').selectAll().where('session_id', '=', sessionId),
       'org_id',
       scope,
     ).executeTakeFirst();
+    if (!row) return undefined;
+    return { ...row, teacher_ids: await sessionTeachersRepository.forSession(db, sessionId) };
   },
 
   findForCheckIn(db: Db, scope: OrgScope, sessionId: string): Promise<SessionForCheckIn | undefined> {
@@ -72,7 +81,12 @@ export const sessionsRepository = {
       .$if(f.fromMs !== undefined, (qb) => qb.where('start_time', '>=', f.fromMs!))
       .$if(f.toMs !== undefined, (qb) => qb.where('start_time', '<', f.toMs!))
       .$if(f.groupId !== undefined, (qb) => qb.where('group_id', '=', f.groupId!))
-      .$if(f.createdBy !== undefined, (qb) => qb.where('created_by', '=', f.createdBy!));
+      .$if(f.createdBy !== undefined, (qb) => qb.where('created_by', '=', f.createdBy!))
+      .$if(f.teacherId !== undefined, (qb) =>
+        qb.where('session_id', 'in', (eb) =>
+          eb.selectFrom('session_teachers').select('session_id').where('user_id', '=', f.teacherId!),
+        ),
+      );
     const [rows, count] = await Promise.all([
       base
         .selectAll()

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { IsoTime, Nullable, Uuid } from '../../lib/strings.js';
+import { DisplayName, IsoTime, Nullable, REQUEST_TIME_PATTERN, Uuid } from '../../lib/strings.js';
 
 /**
  * `number | null` as one JSON-Schema type array rather than anyOf: a latitude of 100 then gives the
@@ -36,13 +36,18 @@ export const GeoJsonPolygonSchema = Type.Object(
 const TimeInput = Type.String({
   minLength: 1,
   maxLength: 40,
+  pattern: REQUEST_TIME_PATTERN,
   description:
-    'ISO 8601. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone)',
+    'ISO 8601, years 1970..2200. With Z or an offset it is exact; a naive time is read in `timezone` ' +
+    '(else the org zone). A naive time that does not exist there (inside a DST gap, e.g. 02:30 on the ' +
+    'spring-forward night) is refused with 400; an ambiguous one (the repeated hour of the fall-back ' +
+    'night) means the earlier instant, i.e. the offset in force before the change (01:30 in New York ' +
+    'on 2026-11-01 is 05:30Z). Send an offset to pick the later one.',
   examples: ['2025-07-05T09:00:00'],
 });
 
 const inputFields = {
-  session_name: Type.String({ minLength: 1, maxLength: 255 }),
+  session_name: DisplayName(255),
   description: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
   start_time: TimeInput,
   end_time: TimeInput,
@@ -71,6 +76,14 @@ const inputFields = {
     Type.Boolean({ description: 'default: true when a code is given; a code is generated if none is' }),
   ),
   code: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 32 }))),
+  teacher_ids: Type.Optional(
+    Type.Array(Uuid, {
+      maxItems: 50,
+      uniqueItems: true,
+      description:
+        'the session’s teachers (they run it with the org’s admins); admins set it. Default: the creating teacher, or none when an admin creates it',
+    }),
+  ),
 };
 
 export const CreateSessionBody = Type.Object(
@@ -117,10 +130,16 @@ export const publicSessionFields = {
   is_active: Type.Boolean(),
 };
 
-/** What staff see: the public fields plus the check-in code. */
+const PublicSessionSchema = Type.Object(publicSessionFields);
+export type PublicSessionDto = Static<typeof PublicSessionSchema>;
+
+/** What staff see: the public fields, the session's teachers, and (for those who run it) the code. */
 export const SessionSchema = Type.Object({
   ...publicSessionFields,
-  code: Type.Optional(Nullable(Type.String())),
+  teacher_ids: Type.Array(Type.String(), { description: 'the session’s teachers' }),
+  code: Type.Optional(
+    Nullable(Type.String({ description: 'only for the session’s teachers and the org’s admins' })),
+  ),
 });
 export type SessionDto = Static<typeof SessionSchema>;
 
@@ -131,17 +150,20 @@ export const ListSessionsQuery = Type.Object(
     from: Type.Optional(
       Type.String({
         maxLength: 40,
-        description: 'YYYY-MM-DD (org zone, inclusive) or ISO instant; on start_time',
+        pattern: REQUEST_TIME_PATTERN,
+        description: 'YYYY-MM-DD (org zone, inclusive) or ISO instant, years 1970..2200; on start_time',
       }),
     ),
     to: Type.Optional(
       Type.String({
         maxLength: 40,
-        description: 'YYYY-MM-DD (org zone, inclusive) or ISO instant; on start_time',
+        pattern: REQUEST_TIME_PATTERN,
+        description: 'YYYY-MM-DD (org zone, inclusive) or ISO instant, years 1970..2200; on start_time',
       }),
     ),
     group_id: Type.Optional(Uuid),
     created_by: Type.Optional(Uuid),
+    teacher_id: Type.Optional(uuid('sessions this user is a teacher of (teacher_ids)')),
     org_id: Type.Optional(uuid('super_admin only: filter by organization')),
   },
   { additionalProperties: false },

@@ -1,40 +1,49 @@
 /**
  * Attendance sessions: create, list, read, update, cancel, close. Staff of the organization read all
- * of its sessions; a teacher changes only the sessions they created, an admin all of the org's.
+ * of its sessions; the session's teachers and the org's admins run it (session-access.ts), and only
+ * they see its code.
  */
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
-import type { DialectName } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import { conflict, fieldError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
 import { type Actor, requireRole, scopeOf } from '../../lib/tenancy.js';
 import { localDateRangeMs, parseInstant } from '../../lib/time.js';
-import { closeSession } from '../attendance/session-close.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
-import { assertCanManageSession } from './session-access.js';
+import { assertCanManageSession, canManageSession } from './session-access.js';
 import { resolveSessionFields } from './session-input.js';
-import { toSessionDto } from './sessions.mapper.js';
-import { sessionsRepository } from './sessions.repository.js';
+import { resolveTeacherIds } from './session-teachers.js';
+import { sessionTeachersRepository } from './session-teachers.repository.js';
+import { toStaffSessionDto } from './sessions.mapper.js';
+import { type SessionWithTeachers, sessionsRepository } from './sessions.repository.js';
 import type { CreateSessionInput, ListSessionsFilter, UpdateSessionInput } from './sessions.schemas.js';
 import type { AttendanceSessionRow } from './sessions.table.js';
 
+/** The close is attendance's (it writes the absent records); sessions receives it. */
+export type CloseSession = (
+  session: AttendanceSessionRow,
+  actorId: string | null,
+  now: number,
+) => Promise<number>;
+
 export interface SessionsDeps {
   db: Kysely<Database>;
-  dialect: DialectName;
   config: Config;
+  closeSession: CloseSession;
   now?: () => number;
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const staffView = (s: AttendanceSessionRow) => toSessionDto(s, { withCode: true });
+const staffView = (actor: Actor, s: SessionWithTeachers) =>
+  toStaffSessionDto(s, { withCode: canManageSession(actor, s) });
 
 const STAFF = ['teacher', 'admin', 'super_admin'] as const;
 
 export function createSessionsService(deps: SessionsDeps) {
-  const { db, dialect, config } = deps;
+  const { db, config, closeSession } = deps;
   const now = deps.now ?? Date.now;
 
   async function orgOf(actor: Actor, orgId: string) {
@@ -101,9 +110,14 @@ export function createSessionsService(deps: SessionsDeps) {
         defaultRadius: org.default_geofence_radius ?? config.defaultGeofenceRadius,
       });
       await assertGroup(org.org_id, fields.group_id);
+      const teacherIds = (await resolveTeacherIds(db, actor, org.org_id, input.teacher_ids, undefined)) ?? [];
       const t = now();
       const row: AttendanceSessionRow = {
         ...fields,
+        code_mode: fields.require_code ? 'static' : 'none',
+        code_period_seconds: 15,
+        code_secret: null,
+        boundary_policy: null,
         present_count: null,
         late_count: null,
         absent_count: null,
@@ -116,9 +130,12 @@ export function createSessionsService(deps: SessionsDeps) {
         closed_at: null,
         is_active: 1,
       };
-      await sessionsRepository.insert(db, row);
-      await audit(actor, 'session.create', row);
-      return staffView(row);
+      await db.transaction().execute(async (tx) => {
+        await sessionsRepository.insert(tx, row);
+        await sessionTeachersRepository.insert(tx, row.org_id, [row.session_id], teacherIds);
+      });
+      await audit(actor, 'session.create', row, { teacher_ids: teacherIds });
+      return staffView(actor, { ...row, teacher_ids: teacherIds });
     },
 
     async list(actor: Actor, q: ListSessionsFilter) {
@@ -144,45 +161,70 @@ export function createSessionsService(deps: SessionsDeps) {
           toMs: bound('to', q.to, tz),
           groupId: q.group_id,
           createdBy: q.created_by,
+          teacherId: q.teacher_id,
         },
         page,
       );
-      return { items: rows.map(staffView), pagination: pagination(page, total) };
+      const teachers = await sessionTeachersRepository.forSessions(
+        db,
+        rows.map((r) => r.session_id),
+      );
+      const items = rows.map((r) => staffView(actor, { ...r, teacher_ids: teachers.get(r.session_id)! }));
+      return { items, pagination: pagination(page, total) };
     },
 
     async get(actor: Actor, sessionId: string) {
       requireRole(actor, ...STAFF);
-      return staffView(await load(actor, sessionId));
+      return staffView(actor, await load(actor, sessionId));
     },
 
     async update(actor: Actor, sessionId: string, input: UpdateSessionInput) {
       const current = await load(actor, sessionId);
       assertCanManageSession(actor, current);
       const org = await orgOf(actor, current.org_id);
-      const fields = resolveSessionFields(input, current, {
+      const { teacher_ids: requestedTeachers, ...sessionInput } = input;
+      const fields = resolveSessionFields(sessionInput, current, {
         orgTimezone: org.timezone,
         defaultRadius: org.default_geofence_radius ?? config.defaultGeofenceRadius,
       });
       if (fields.group_id !== current.group_id) await assertGroup(current.org_id, fields.group_id);
-      const updated = { ...current, ...fields, updated_at: now() };
-      await sessionsRepository.update(db, scopeOf(actor), sessionId, {
+      const teacherIds = await resolveTeacherIds(
+        db,
+        actor,
+        current.org_id,
+        requestedTeachers,
+        current.teacher_ids,
+      );
+      const updated: SessionWithTeachers = {
+        ...current,
         ...fields,
-        updated_at: updated.updated_at,
+        teacher_ids: teacherIds ?? current.teacher_ids,
+        updated_at: now(),
+      };
+      await db.transaction().execute(async (tx) => {
+        await sessionsRepository.update(tx, scopeOf(actor), sessionId, {
+          ...fields,
+          updated_at: updated.updated_at,
+        });
+        if (teacherIds) await sessionTeachersRepository.replace(tx, current.org_id, sessionId, teacherIds);
       });
-      await audit(actor, 'session.update', updated, { fields: Object.keys(input) });
-      return staffView(updated);
+      await audit(actor, 'session.update', updated, {
+        fields: Object.keys(input),
+        ...(teacherIds ? { teacher_ids: teacherIds } : {}),
+      });
+      return staffView(actor, updated);
     },
 
     /** DELETE cancels: the session and its records stay for the history. Cancelling twice is harmless. */
     async cancel(actor: Actor, sessionId: string) {
       const current = await load(actor, sessionId);
       assertCanManageSession(actor, current);
-      if (!current.is_active) return staffView(current);
+      if (!current.is_active) return staffView(actor, current);
       const t = now();
       await sessionsRepository.update(db, scopeOf(actor), sessionId, { is_active: 0, updated_at: t });
       const cancelled = { ...current, is_active: 0, updated_at: t };
       await audit(actor, 'session.cancel', cancelled);
-      return staffView(cancelled);
+      return staffView(actor, cancelled);
     },
 
     /** Ends the session now and records the absent; a second close changes nothing. */
@@ -190,10 +232,10 @@ export function createSessionsService(deps: SessionsDeps) {
       const current = await load(actor, sessionId);
       assertCanManageSession(actor, current);
       if (!current.is_active) throw conflict('CONFLICT', 'A cancelled session cannot be closed');
-      if (current.closed_at !== null) return { session: staffView(current), absent_marked: 0 };
-      const absent = await closeSession(db, dialect, current, actor.userId, now());
+      if (current.closed_at !== null) return { session: staffView(actor, current), absent_marked: 0 };
+      const absent = await closeSession(current, actor.userId, now());
       await audit(actor, 'session.close', current, { absent_marked: absent });
-      return { session: staffView(await load(actor, sessionId)), absent_marked: absent };
+      return { session: staffView(actor, await load(actor, sessionId)), absent_marked: absent };
     },
   };
 }

@@ -2,6 +2,11 @@ import type { ColumnType, Insertable, Selectable } from 'kysely';
 
 /** Written only by session-counts.repository.ts; optional when a session is created. */
 type SessionCount = ColumnType<number | null, number | null | undefined, number | null>;
+/** A column with a database default: optional when a row is inserted. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export type CodeMode = 'none' | 'static' | 'rotating';
+export type BoundaryPolicy = 'flag' | 'reject';
 
 /** An attendance session (a lecture, a shift). Not to be confused with login sessions (`user_sessions`). */
 export interface AttendanceSessionsTable {
@@ -22,6 +27,12 @@ export interface AttendanceSessionsTable {
   checkin_opens_minutes: number;
   require_code: number;
   code: string | null;
+  code_mode: Defaulted<CodeMode>;
+  code_period_seconds: Defaulted<number>;
+  /** Hex of the rotating code's 32 random bytes; never leaves the server. */
+  code_secret: Defaulted<string | null>;
+  /** null: the organization's policy. */
+  boundary_policy: Defaulted<BoundaryPolicy | null>;
   created_by: string | null;
   created_at: number;
   updated_at: number;
@@ -35,3 +46,10 @@ export interface AttendanceSessionsTable {
 }
 export type AttendanceSessionRow = Selectable<AttendanceSessionsTable>;
 export type NewAttendanceSessionRow = Insertable<AttendanceSessionsTable>;
+
+/** "The session's teachers" (API.md Part 2): who runs a session besides the org's admins. */
+export interface SessionTeachersTable {
+  session_id: string;
+  user_id: string;
+  org_id: string;
+}

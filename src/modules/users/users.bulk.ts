@@ -14,7 +14,7 @@ import type { Database } from '../../db/schema.js';
 import { type FieldError, fieldError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { type PasswordHasher, passwordProblems } from '../../lib/passwords.js';
-import { normaliseEmail } from '../../lib/strings.js';
+import { addTextFormats, normaliseEmail } from '../../lib/strings.js';
 import type { Actor } from '../../lib/tenancy.js';
 import { fieldErrorsFromAjv } from '../../plugins/error-handler.js';
 import { recordAudit } from '../audit/audit.repository.js';
@@ -30,9 +30,9 @@ const HASH_CONCURRENCY = 16;
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 // Same options as the request validator, so a row fails here exactly as a single create would.
-const checkRowShape = addFormats(new Ajv({ allErrors: true, strict: false, strictNumbers: true })).compile(
-  BulkRowSchema,
-);
+const checkRowShape = addTextFormats(
+  addFormats(new Ajv({ allErrors: true, strict: false, strictNumbers: true })),
+).compile(BulkRowSchema);
 
 interface Good {
   index: number;

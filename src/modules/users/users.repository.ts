@@ -48,6 +48,41 @@ export const usersRepository = {
     await db.updateTable('users').set(patch).where('user_id', '=', userId).execute();
   },
 
+  /**
+   * The login's claim (and a password change's), in the transaction of the write: applies `patch` only if the
+   * account is active and its credentials version is still the one read before the password was
+   * verified. The row lock this UPDATE takes orders it against a concurrent password change (which
+   * bumps the version in its own UPDATE of the row): whichever commits second sees the other.
+   */
+  async updateIfCurrent(db: Db, userId: string, version: number, patch: UserUpdate): Promise<boolean> {
+    const res = await db
+      .updateTable('users')
+      .set(patch)
+      .where('user_id', '=', userId)
+      .where('credentials_version', '=', version)
+      .where('is_active', '=', 1)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  },
+
+  /**
+   * Ends the validity of every session issued so far (they carry the old version) and of every login
+   * still verifying a password: call it in the transaction of the change. Returns the new version.
+   */
+  async bumpCredentialsVersion(db: Db, userId: string): Promise<number> {
+    await db
+      .updateTable('users')
+      .set((eb) => ({ credentials_version: eb('credentials_version', '+', 1) }))
+      .where('user_id', '=', userId)
+      .execute();
+    const row = await db
+      .selectFrom('users')
+      .select('credentials_version')
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    return Number(row.credentials_version);
+  },
+
   findById(db: Db, scope: OrgScope, userId: string): Promise<UserRow | undefined> {
     return inScope(
       db.selectFrom('users').selectAll().where('user_id', '=', userId),
@@ -139,7 +174,11 @@ export const usersRepository = {
   async deactivateIdle(db: Db, scope: OrgScope, userIds: readonly string[], cutoff: number, now: number) {
     for (const part of chunks(userIds, IN_CHUNK)) {
       await inScope(db.updateTable('users'), 'org_id', scope)
-        .set({ is_active: 0, updated_at: now })
+        .set((eb) => ({
+          is_active: 0,
+          updated_at: now,
+          credentials_version: eb('credentials_version', '+', 1),
+        }))
         .where('user_id', 'in', part)
         .where('is_active', '=', 1)
         .where((eb) => eb(eb.fn.coalesce('last_login_at', 'created_at'), '<', cutoff))

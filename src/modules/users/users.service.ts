@@ -121,6 +121,7 @@ export function createUsersService(deps: UsersDeps) {
         created_at: t,
         updated_at: t,
         last_login_at: null,
+        credentials_version: 0,
       };
       try {
         await repo.insert(db, row);
@@ -169,8 +170,11 @@ export function createUsersService(deps: UsersDeps) {
         revoked = await db.transaction().execute(async (tx) => {
           await repo.update(tx, scopeOf(actor), userId, patch);
           if (!endSessions) return 0;
+          // A login verifying the old password right now must not create a session after this commits.
+          const version = await repo.bumpCredentialsVersion(tx, userId);
           // Your own new password keeps the session you set it from, as /auth/change-password does.
           const keep = self ? actor.sessionId : undefined;
+          if (keep) await userSessionsRepository.adoptCredentialsVersion(tx, keep, version);
           return userSessionsRepository.revokeAllForUser(tx, userId, 'changed_by_admin', t, keep);
         });
       } catch (err) {
@@ -200,6 +204,8 @@ export function createUsersService(deps: UsersDeps) {
       const t = now();
       const revoked = await db.transaction().execute(async (tx) => {
         await repo.update(tx, scopeOf(actor), userId, { is_active: 0, updated_at: t });
+        // Also ends a login racing the deletion, so re-activating the user revives nothing.
+        await repo.bumpCredentialsVersion(tx, userId);
         return userSessionsRepository.revokeAllForUser(tx, userId, 'user_deleted', t);
       });
       await recordAudit(db, {

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export const ROLES = ['super_admin', 'admin', 'teacher', 'student'] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,6 +14,8 @@ export interface UsersTable {
   created_at: number;
   updated_at: number;
   last_login_at: number | null;
+  /** Bumped by every change that ends the user's sessions (migration 2026_11_30_0005). */
+  credentials_version: Generated<number>;
 }
 export type UserRow = Selectable<UsersTable>;
 export type NewUserRow = Insertable<UsersTable>;

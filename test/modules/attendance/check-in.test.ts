@@ -1,4 +1,6 @@
+import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/plugins/idempotency.js';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
 import {
   bulkStudents,
@@ -343,19 +345,74 @@ describe('Idempotency-Key', () => {
     expect(stored.request_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('replays a refusal too, and answers 409 CONFLICT to the same key with another body', async () => {
+  it('does not store a refusal (422): the retry runs afresh; the same key with another body after a 201 is 409', async () => {
     const s = await session({ location_radius: 50 });
     const me = await student();
     const headers = { ...me.headers, 'idempotency-key': 'k-outside' };
     const first = await checkIn({ session_id: s.session_id, ...north(500) }, headers);
     expect(first.json().error_code).toBe('OUTSIDE_GEOFENCE');
-    const retry = await checkIn({ session_id: s.session_id, ...north(500) }, headers);
-    expect(retry.statusCode).toBe(422);
-    expect(retry.json()).toEqual(first.json());
-    const other = await checkIn({ session_id: s.session_id, ...CENTRE }, headers);
+    const keys = () =>
+      t.db.selectFrom('idempotency_keys').selectAll().where('user_id', '=', me.user_id).execute();
+    expect(await keys()).toHaveLength(0);
+    // Walked into the room: the same key now checks in.
+    const inside = await checkIn({ session_id: s.session_id, ...CENTRE }, headers);
+    expect(inside.statusCode).toBe(201);
+    expect(inside.headers['idempotent-replayed']).toBeUndefined();
+    const other = await checkIn({ session_id: s.session_id, ...north(10) }, headers);
     expect(other.statusCode).toBe(409);
     expect(other.json().error_code).toBe('CONFLICT');
-    expect(await recordsOf(t, s.session_id)).toHaveLength(0);
+    expect(await recordsOf(t, s.session_id)).toHaveLength(1);
+  });
+
+  it('issue 17.5: a key used before the session opens (422) checks in once it is open (201)', async () => {
+    const s = await session({ start_time: Date.now() + 60 * MIN, end_time: Date.now() + 120 * MIN });
+    const me = await student();
+    const headers = { ...me.headers, 'idempotency-key': 'early-bird' };
+    const early = await checkIn({ session_id: s.session_id, ...CENTRE }, headers);
+    expect(early.statusCode).toBe(422);
+    expect(early.json().error_code).toBe('SESSION_NOT_OPEN');
+    await t.db
+      .updateTable('attendance_sessions')
+      .set({ start_time: Date.now() - MIN })
+      .where('session_id', '=', s.session_id)
+      .execute();
+    const open = await checkIn({ session_id: s.session_id, ...CENTRE }, headers);
+    expect(open.statusCode).toBe(201);
+    const again = await checkIn({ session_id: s.session_id, ...CENTRE }, headers);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(open.json());
+    expect(await recordsOf(t, s.session_id)).toHaveLength(1);
+  });
+
+  it('stores a final conflict (409 ALREADY_CHECKED_IN) and replays it', async () => {
+    const s = await session();
+    const me = await student();
+    expect((await checkIn({ session_id: s.session_id, ...CENTRE }, me.headers)).statusCode).toBe(201);
+    const headers = { ...me.headers, 'idempotency-key': 'second-try' };
+    const dup = await checkIn({ session_id: s.session_id, ...CENTRE }, headers);
+    expect(dup.json().error_code).toBe('ALREADY_CHECKED_IN');
+    const replay = await checkIn({ session_id: s.session_id, ...CENTRE }, headers);
+    expect(replay.statusCode).toBe(409);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json()).toEqual(dup.json());
+  });
+
+  it('the stored request hash is an HMAC with SECRET_KEY, not a plain digest of the body', async () => {
+    const s = await session();
+    const me = await student();
+    const body = { session_id: s.session_id, ...CENTRE };
+    await checkIn(body, { ...me.headers, 'idempotency-key': 'hash-check' });
+    const stored = await t.db
+      .selectFrom('idempotency_keys')
+      .select('request_hash')
+      .where('user_id', '=', me.user_id)
+      .executeTakeFirstOrThrow();
+    const canonical = canonicalJson(body);
+    expect(stored.request_hash).toBe(
+      createHmac('sha256', t.config.secretKey).update(canonical).digest('hex'),
+    );
+    expect(stored.request_hash).not.toBe(createHash('sha256').update(canonical).digest('hex'));
   });
 
   it('keys are per user: another user with the same key gets their own answer', async () => {

@@ -18,11 +18,16 @@ const M_PER_DEG_LAT = 111_195.08;
 /** A position `metres` due north of the centre. */
 export const north = (metres: number) => ({ lat: CENTRE.lat + metres / M_PER_DEG_LAT, lon: CENTRE.lon });
 
+/**
+ * A session written straight to the database. Its teachers (session_teachers) are `teacherIds`, by
+ * default the creator when the creator is a teacher — what POST /admin/sessions does.
+ */
 export async function insertSession(
   t: TestContext,
   orgId: string,
   createdBy: string | null,
   patch: Partial<AttendanceSessionRow> = {},
+  teacherIds?: string[],
 ): Promise<AttendanceSessionRow> {
   const now = Date.now();
   const row = sessionRow(orgId, {
@@ -35,6 +40,18 @@ export async function insertSession(
     ...patch,
   });
   await t.db.insertInto('attendance_sessions').values(row).execute();
+  let teachers = teacherIds;
+  if (teachers === undefined) {
+    const creator = createdBy
+      ? await t.db.selectFrom('users').select('role').where('user_id', '=', createdBy).executeTakeFirst()
+      : undefined;
+    teachers = creator?.role === 'teacher' ? [createdBy!] : [];
+  }
+  if (teachers.length)
+    await t.db
+      .insertInto('session_teachers')
+      .values(teachers.map((user_id) => ({ session_id: row.session_id, user_id, org_id: orgId })))
+      .execute();
   return row;
 }
 

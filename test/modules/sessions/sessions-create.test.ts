@@ -321,7 +321,6 @@ describe('naive times across daylight-saving changes (America/New_York)', () => 
     ['the Monday after spring-forward (EDT)', '2026-03-09T09:00:00', '2026-03-09T13:00:00.000Z'],
     ['the Saturday before fall-back (EDT)', '2026-10-31T09:00:00', '2026-10-31T13:00:00.000Z'],
     ['the Monday after fall-back (EST)', '2026-11-02T09:00:00', '2026-11-02T14:00:00.000Z'],
-    ['the skipped hour itself moves forward', '2026-03-08T02:30:00', '2026-03-08T07:30:00.000Z'],
     ['the repeated hour takes its first occurrence', '2026-11-01T01:30:00', '2026-11-01T05:30:00.000Z'],
   ])('%s: %s → %s', async (_label, start, expected) => {
     const end = `${start.slice(0, 11)}23:00:00`;
@@ -329,6 +328,47 @@ describe('naive times across daylight-saving changes (America/New_York)', () => 
     expect(res.statusCode).toBe(201);
     expect(res.json().data.start_time).toBe(expected);
     expect((await row(res.json().data.session_id)).start_time).toBe(Date.parse(expected));
+  });
+
+  it('a naive time inside the spring-forward gap is refused, saying so and naming the field (17.8)', async () => {
+    const before = await t.db.selectFrom('attendance_sessions').select('session_id').execute();
+    const res = await create(
+      { ...SEED_BODY, start_time: '2026-03-08T02:30:00', end_time: '2026-03-08T03:30:00' },
+      admin,
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      {
+        field: 'start_time',
+        message: expect.stringMatching(/does not exist in America\/New_York.*DST gap/),
+      },
+    ]);
+    // With an explicit offset the same wall time is exact and accepted.
+    const exact = await create(
+      { ...SEED_BODY, start_time: '2026-03-08T02:30:00-05:00', end_time: '2026-03-08T04:30:00-04:00' },
+      admin,
+    );
+    expect(exact.statusCode).toBe(201);
+    expect(exact.json().data.start_time).toBe('2026-03-08T07:30:00.000Z');
+    const after = await t.db.selectFrom('attendance_sessions').select('session_id').execute();
+    expect(after.length).toBe(before.length + 1);
+  });
+
+  it('an update into the gap is refused too, and the stored times stay', async () => {
+    const made = await create(
+      { ...SEED_BODY, start_time: '2026-03-08T01:00:00', end_time: '2026-03-08T05:00:00' },
+      admin,
+    );
+    const id = made.json().data.session_id;
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: `/admin/sessions/${id}`,
+      headers: admin,
+      payload: { end_time: '2026-03-08T02:59:59' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].field).toBe('end_time');
+    expect((await row(id)).end_time).toBe(Date.parse('2026-03-08T09:00:00.000Z'));
   });
 
   it('a session over the spring-forward night lasts one hour less than its wall times say', async () => {

@@ -126,14 +126,19 @@ describe('GET /admin/sessions', () => {
 });
 
 describe('GET /admin/sessions/{id}', () => {
-  it('any staff of the org reads it with its code; another org’s session is 404; students 403', async () => {
+  it('any staff of the org reads it, the code only its teachers and admins; another org’s session is 404; students 403', async () => {
     const s = await insertSession(t, w.org.org_id, w.users.teacher.user_id, {
       require_code: 1,
       code: '424242',
     });
     const res = await req('GET', `/admin/sessions/${s.session_id}`, otherTeacher);
     expect(res.statusCode).toBe(200);
-    expect(res.json().data).toMatchObject({ session_id: s.session_id, code: '424242', require_code: true });
+    expect(res.json().data).toMatchObject({ session_id: s.session_id, require_code: true });
+    expect(res.json().data).not.toHaveProperty('code');
+    for (const who of [w.auth.teacher, w.auth.admin]) {
+      const own = await req('GET', `/admin/sessions/${s.session_id}`, who);
+      expect(own.json().data).toMatchObject({ code: '424242', teacher_ids: [w.users.teacher.user_id] });
+    }
     expect((await req('GET', `/admin/sessions/${foreign.sessionId}`, w.auth.admin)).statusCode).toBe(404);
     expect((await req('GET', `/admin/sessions/${s.session_id}`, w.auth.student)).statusCode).toBe(403);
     expect((await req('GET', '/admin/sessions/not-a-uuid', w.auth.admin)).statusCode).toBe(400);

@@ -1,7 +1,7 @@
 /** Stored answers of requests sent with an Idempotency-Key, per user, key and route. */
-import { isUniqueViolation } from '../../db/errors.js';
-import type { Db } from '../../db/types.js';
-import type { IdempotencyKeyRow } from './attendance.table.js';
+import { isUniqueViolation } from '../db/errors.js';
+import type { Db } from '../db/types.js';
+import type { IdempotencyKeyRow } from '../modules/attendance/attendance.table.js';
 
 export interface KeyRef {
   userId: string;

@@ -1,0 +1,139 @@
+/**
+ * Browser-test harness: Debian's Chromium through playwright-core (no browser download), the real
+ * app on a free port (SQLite in memory) serving the built web app, and checks every page shares:
+ * no CSP violation or page error, no serious/critical axe finding.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { createTestApp, PASSWORD, type TestContext } from '../helpers/app.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Why browser tests cannot run here, or undefined when they can. */
+export function browserSkipReason(): string | undefined {
+  if (!existsSync(CHROMIUM))
+    return `${CHROMIUM} is missing (apt-get install chromium): browser tests skipped`;
+  const url = process.env.TEST_DATABASE_URL ?? 'sqlite::memory:';
+  if (!url.startsWith('sqlite')) return 'browser tests run in the SQLite pass only';
+  return undefined;
+}
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds web/ into dist/web when the build is missing or older than a source file. */
+export function ensureWebBuilt(): void {
+  const index = join(ROOT, 'dist/web/index.html');
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'web/src')),
+    statSync(join(ROOT, 'web/index.html')).mtimeMs,
+  );
+  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  const r = spawnSync(
+    process.execPath,
+    ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+  if (r.status !== 0) throw new Error('vite build failed');
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+}
+
+export async function startServer(): Promise<{ t: TestContext; base: string }> {
+  ensureWebBuilt();
+  const t = await createTestApp();
+  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  return { t, base: address.replace('[::1]', '127.0.0.1') };
+}
+
+export const PHONE = { width: 360, height: 740 };
+export const DESKTOP = { width: 1280, height: 860 };
+
+export async function newContext(
+  browser: Browser,
+  base: string,
+  opts: {
+    phone?: boolean;
+    geo?: { latitude: number; longitude: number; accuracy: number };
+    dark?: boolean;
+  } = {},
+): Promise<BrowserContext> {
+  return browser.newContext({
+    baseURL: base,
+    viewport: opts.phone ? PHONE : DESKTOP,
+    deviceScaleFactor: 1,
+    isMobile: opts.phone ?? false,
+    hasTouch: opts.phone ?? false,
+    colorScheme: opts.dark ? 'dark' : 'light',
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+    geolocation: opts.geo,
+    permissions: opts.geo ? ['geolocation'] : [],
+    acceptDownloads: true,
+  });
+}
+
+/** Collects what would show a broken page: CSP violations, uncaught errors, failed assets. */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    const text = m.text();
+    if (/Content Security Policy|Refused to/i.test(text)) problems.push(`CSP: ${text}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.url().includes('/assets/') && r.status() >= 400) problems.push(`asset ${r.status()}: ${r.url()}`);
+  });
+  // confirm()/prompt(): accept with an empty note.
+  page.on('dialog', (d) => d.accept(d.type() === 'prompt' ? '' : undefined));
+  return problems;
+}
+
+export async function signIn(page: Page, email: string, path = '/'): Promise<void> {
+  await page.goto(path);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** axe-core on the current page: no serious or critical violation. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    bad.map(
+      (v) =>
+        `${name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    ),
+  ).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ROOT, 'docs/screenshots', `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,183 @@
+/** Create a session: times in the organization's zone, "use my current location" for the centre. */
+import { useState } from 'preact/hooks';
+import { api, unwrap, unwrapPage } from '../../api/client';
+import type { Body } from '../../api/types';
+import { errorText } from '../../components/errors';
+import { Field, Note } from '../../components/ui';
+import { t } from '../../i18n';
+import { localInput } from '../../lib/format';
+import { currentLocation, type Fix } from '../../lib/geo';
+import { navigate } from '../../lib/router';
+import { useAsync } from '../../lib/use-async';
+import { reportPath } from './paths';
+
+type NewSession = Body<'/admin/sessions', 'post'>;
+
+const numOrUndef = (e: Event): number | undefined => {
+  const v = (e.currentTarget as HTMLInputElement).value;
+  return v === '' ? undefined : Number(v);
+};
+
+export function CreateSession({ base }: { base: string }) {
+  const groups = useAsync(
+    async () => unwrapPage(await api.GET('/admin/groups', { params: { query: { per_page: 100 } } })).items,
+    [],
+  );
+  const [fix, setFix] = useState<Partial<Fix>>({});
+  const [locating, setLocating] = useState(false);
+  const [codeMode, setCodeMode] = useState<'none' | 'static'>('none');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const now = new Date();
+  const [start] = useState(() => localInput(now));
+  const [end] = useState(() => localInput(new Date(now.getTime() + 90 * 60_000)));
+
+  const useMine = async () => {
+    setLocating(true);
+    setError(undefined);
+    try {
+      setFix(await currentLocation());
+    } catch (err) {
+      const reason = (err as Error).message;
+      setError(
+        t(
+          reason === 'denied'
+            ? 'checkin.geoDenied'
+            : reason === 'insecure'
+              ? 'checkin.geoInsecure'
+              : 'checkin.geoTimeout',
+        ),
+      );
+    } finally {
+      setLocating(false);
+    }
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const num = (k: string) => (String(f.get(k) ?? '').trim() === '' ? null : Number(f.get(k)));
+    const lat = num('lat');
+    const lon = num('lon');
+    // Naive local times: the server reads them in the organization's zone (API.md conventions).
+    const body: NewSession = {
+      session_name: String(f.get('name')).trim(),
+      description: String(f.get('description') ?? '').trim() || null,
+      start_time: `${f.get('start')}:00`,
+      end_time: `${f.get('end')}:00`,
+      group_id: String(f.get('group') ?? '') || null,
+      location_lat: lat,
+      location_lon: lon,
+      location_radius: lat !== null && lon !== null ? num('radius') : null,
+      late_after_minutes: num('late'),
+    };
+    if (codeMode === 'static')
+      Object.assign(body, { require_code: true, code: String(f.get('code') ?? '').trim() });
+    setBusy(true);
+    setError(undefined);
+    try {
+      const s = unwrap(await api.POST('/admin/sessions', { body }));
+      navigate(reportPath(base, s.session_id));
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="card form" onSubmit={submit}>
+      <Field label={t('teacher.name')} id="name">
+        <input id="name" name="name" required maxLength={200} />
+      </Field>
+      <Field label={t('teacher.description')} id="description">
+        <input id="description" name="description" maxLength={1000} />
+      </Field>
+      <div class="row">
+        <Field label={t('teacher.start')} id="start">
+          <input id="start" name="start" type="datetime-local" required defaultValue={start} />
+        </Field>
+        <Field label={t('teacher.end')} id="end">
+          <input id="end" name="end" type="datetime-local" required defaultValue={end} />
+        </Field>
+      </div>
+      <Field label={t('teacher.group')} id="group">
+        <select id="group" name="group">
+          <option value="">{t('teacher.groupAll')}</option>
+          {groups.data?.map((g) => (
+            <option key={g.group_id} value={g.group_id}>
+              {g.name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <fieldset>
+        <legend>{t('teacher.where')}</legend>
+        <button type="button" class="btn btn-secondary" onClick={useMine} disabled={locating}>
+          {locating ? t('checkin.locating') : t('teacher.useLocation')}
+        </button>
+        <p class="muted" aria-live="polite">
+          {fix.lat !== undefined && fix.lon !== undefined && fix.accuracy !== undefined
+            ? t('teacher.locationSet', {
+                lat: fix.lat.toFixed(5),
+                lon: fix.lon.toFixed(5),
+                accuracy: Math.round(fix.accuracy ?? 0),
+              })
+            : t('teacher.noLocation')}
+        </p>
+        <div class="row">
+          <Field label={t('teacher.lat')} id="lat">
+            <input
+              id="lat"
+              name="lat"
+              type="number"
+              step="any"
+              min={-90}
+              max={90}
+              value={fix.lat ?? ''}
+              onInput={(e) => setFix({ ...fix, lat: numOrUndef(e) })}
+            />
+          </Field>
+          <Field label={t('teacher.lon')} id="lon">
+            <input
+              id="lon"
+              name="lon"
+              type="number"
+              step="any"
+              min={-180}
+              max={180}
+              value={fix.lon ?? ''}
+              onInput={(e) => setFix({ ...fix, lon: numOrUndef(e) })}
+            />
+          </Field>
+          <Field label={t('teacher.radius')} id="radius">
+            <input id="radius" name="radius" type="number" min={1} max={50000} placeholder="100" />
+          </Field>
+        </div>
+      </fieldset>
+      <div class="row">
+        <Field label={t('teacher.late')} id="late">
+          <input id="late" name="late" type="number" min={0} max={1440} />
+        </Field>
+        <Field label={t('teacher.codeMode')} id="codeMode">
+          <select
+            id="codeMode"
+            value={codeMode}
+            onChange={(e) => setCodeMode((e.currentTarget as HTMLSelectElement).value as 'none' | 'static')}
+          >
+            <option value="none">{t('teacher.codeNone')}</option>
+            <option value="static">{t('teacher.codeStatic')}</option>
+          </select>
+        </Field>
+        {codeMode === 'static' && (
+          <Field label={t('teacher.codeValue')} id="code">
+            <input id="code" name="code" required maxLength={32} />
+          </Field>
+        )}
+      </div>
+      <div class="note-slot">{error && <Note kind="error">{error}</Note>}</div>
+      <button class="btn btn-primary" type="submit" disabled={busy}>
+        {t('teacher.create')}
+      </button>
+    </form>
+  );
+}
