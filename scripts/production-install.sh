@@ -75,6 +75,12 @@ for _ in $(seq 1 120); do
 done
 [ -n "$ready" ] || { cat "$DIR/server.log"; fail "/health/ready did not answer 200 in 60 s"; }
 echo "/health/ready 200"
+# The web app's page, served from dist/web with the page policy.
+page=$(node -e "fetch('http://127.0.0.1:$PORT/').then(r=>console.log(r.status, r.headers.get('content-type'), '|', r.headers.get('content-security-policy')))")
+case "$page" in
+  "200 text/html"*"script-src 'self'"*"frame-ancestors 'none'"*) echo "/ serves the web app under its CSP" ;;
+  *) fail "/ answered: $page" ;;
+esac
 
 step "a CLI job against the running server's database"
 line=$(run npm run -s cli:prod -- close-ended) || fail "close-ended exited $?"

@@ -8,35 +8,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { HTML_CSP, HTML_HEADERS } from './security-headers.js';
 
 /** From src/plugins (tests, tsx) and dist/plugins (built) alike: <project>/dist/web. */
 export const WEB_DIST_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /**
- * The pages run under this policy: no inline script or style, API calls to this origin only,
- * images from here or data: URLs (the QR is inline SVG markup, not an image URL).
+ * The pages' policy is the one every HTML answer gets (src/plugins/security-headers.ts, decision
+ * 002): no inline script or style, API calls to this origin only, images from here or data: URLs.
+ * Set here too, so the pages carry it even where the security-headers hook is not installed.
  */
-export const PAGE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const PAGE_CSP = HTML_CSP;
 
 const PAGE_HEADERS = Object.freeze({
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': PAGE_CSP,
+  ...HTML_HEADERS,
   // Revalidate each load: index.html names the current bundles.
   'cache-control': 'no-cache',
-  'referrer-policy': 'same-origin',
-  // The check-in page asks for the location; nothing here needs the camera or microphone.
-  'permissions-policy': 'geolocation=(self), camera=(), microphone=()',
 });
 
 export async function installWebApp(app: FastifyInstance, dir = WEB_DIST_DIR): Promise<void> {
