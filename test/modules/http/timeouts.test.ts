@@ -72,12 +72,12 @@ describe('server timeouts', () => {
     // 2 s limit, checked every second: closed after 2–3 s (4 s on a loaded machine), long before
     // the headers could end.
     expect(result.afterMs).toBeGreaterThanOrEqual(1900);
-    expect(result.afterMs).toBeLessThan(4500);
+    expect(result.afterMs).toBeLessThan(5000);
     expect(result.bytesSent).toBeLessThan(5);
     expect(result.received).toMatch(/^HTTP\/1\.1 408 /);
     expect(latencies.length).toBeGreaterThanOrEqual(5);
     // Served at once (well under the timeout the slow client is waiting out; a loaded CI box is slow).
-    expect(Math.max(...latencies)).toBeLessThan(1500);
+    expect(Math.max(...latencies)).toBeLessThan(2000);
   }, 15_000);
 
   it('a client sending its body one byte per second is closed by HTTP_REQUEST_TIMEOUT_MS (408)', async () => {
@@ -90,7 +90,7 @@ describe('server timeouts', () => {
     expect(result.bytesSent).toBeLessThan(7);
     expect(result.received).toMatch(/^HTTP\/1\.1 408 /);
     // Served at once (well under the timeout the slow client is waiting out; a loaded CI box is slow).
-    expect(Math.max(...latencies)).toBeLessThan(1500);
+    expect(Math.max(...latencies)).toBeLessThan(2000);
   }, 15_000);
 
   it('an idle keep-alive connection is closed after HTTP_KEEP_ALIVE_TIMEOUT_MS', async () => {
