@@ -56,7 +56,7 @@ SECRET_B=$(node -e "console.log(require('crypto').randomBytes(32).toString('base
 PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 run() {
   bare NODE_ENV=production DATABASE_URL="sqlite:///$DIR/instance/attendance.db" \
-    JWT_SECRET_KEY="$SECRET_A" SECRET_KEY="$SECRET_B" HOST=127.0.0.1 PORT="$PORT" \
+    JWT_SECRET_KEY="$SECRET_A" SECRET_KEY="$SECRET_B" HOST=127.0.0.1 PORT="$PORT" PUBLIC_URL="http://127.0.0.1:$PORT" \
     BOOTSTRAP_ADMIN_PASSWORD='Prod-Install-Passw0rd' LOG_LEVEL=warn "$@"
 }
 
