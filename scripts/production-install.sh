@@ -56,7 +56,7 @@ SECRET_B=$(node -e "console.log(require('crypto').randomBytes(32).toString('base
 PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 run() {
   bare NODE_ENV=production DATABASE_URL="sqlite:///$DIR/instance/attendance.db" \
-    JWT_SECRET_KEY="$SECRET_A" SECRET_KEY="$SECRET_B" HOST=127.0.0.1 PORT="$PORT" \
+    JWT_SECRET_KEY="$SECRET_A" SECRET_KEY="$SECRET_B" HOST=127.0.0.1 PORT="$PORT" PUBLIC_URL="http://127.0.0.1:$PORT" \
     BOOTSTRAP_ADMIN_PASSWORD='Prod-Install-Passw0rd' LOG_LEVEL=warn "$@"
 }
 
@@ -75,6 +75,12 @@ for _ in $(seq 1 120); do
 done
 [ -n "$ready" ] || { cat "$DIR/server.log"; fail "/health/ready did not answer 200 in 60 s"; }
 echo "/health/ready 200"
+# The web app's page, served from dist/web with the page policy.
+page=$(node -e "fetch('http://127.0.0.1:$PORT/').then(r=>console.log(r.status, r.headers.get('content-type'), '|', r.headers.get('content-security-policy')))")
+case "$page" in
+  "200 text/html"*"script-src 'self'"*"frame-ancestors 'none'"*) echo "/ serves the web app under its CSP" ;;
+  *) fail "/ answered: $page" ;;
+esac
 
 step "a CLI job against the running server's database"
 line=$(run npm run -s cli:prod -- close-ended) || fail "close-ended exited $?"

@@ -8,7 +8,7 @@
  * them, a `text/html` answer gets a strict Content-Security-Policy (scripts and styles from this
  * origin only, never inline; images from here or data: URLs, as QR codes are; fetches to this
  * origin only; no framing, no plugins), a Referrer-Policy that keeps session ids in page URLs to
- * ourselves, and the browser features the app uses. The interactive docs (/docs) keep swagger-ui's
+ * the origin, and the one browser feature the app uses (geolocation). The interactive docs (/docs) keep swagger-ui's
  * own policy (it hashes its inline parts) and may be framed by this origin.
  */
 import type { FastifyInstance } from 'fastify';
@@ -37,18 +37,20 @@ export const HTML_CSP = [
   "manifest-src 'self'",
   "worker-src 'self'",
   "object-src 'none'",
-  "base-uri 'self'",
+  "base-uri 'none'",
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
 
-const HTML_HEADERS = Object.freeze({
+export const HTML_HEADERS = Object.freeze({
   'content-security-policy': HTML_CSP,
-  // A page URL carries a session id (/c/{session_id}): send no Referer to anyone.
-  'referrer-policy': 'no-referrer',
+  // A page URL carries a session id (/c/{session_id}): no Referer leaves the origin. Not
+  // no-referrer: the Fetch standard then sends `Origin: null` on the page's own POSTs, and the
+  // cookie refresh checks Origin.
+  'referrer-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
-  // The check-in page reads the location and may scan a QR code; nothing else is needed.
-  'permissions-policy': 'geolocation=(self), camera=(self), microphone=(), payment=(), usb=()',
+  // The check-in page reads the location; the QR is read by the phone's camera app, not the page.
+  'permissions-policy': 'geolocation=(self), camera=(), microphone=(), payment=(), usb=()',
 });
 
 const isDocs = (url: string) => {

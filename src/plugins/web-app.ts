@@ -8,16 +8,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { HTML_CSP, HTML_HEADERS } from './security-headers.js';
 
 /** From src/plugins (tests, tsx) and dist/plugins (built) alike: <project>/dist/web. */
 export const WEB_DIST_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /**
- * The page policy (CSP without inline script or style, referrer, permissions) is added to every
- * text/html answer by the security-headers hook (src/plugins/security-headers.ts, HTML_CSP).
+ * The pages' policy is the one every HTML answer gets (src/plugins/security-headers.ts, decision
+ * 002): no inline script or style, API calls to this origin only, images from here or data: URLs.
+ * Set here too, so the pages carry it even where the security-headers hook is not installed.
  */
+export const PAGE_CSP = HTML_CSP;
+
 const PAGE_HEADERS = Object.freeze({
   'content-type': 'text/html; charset=utf-8',
+  ...HTML_HEADERS,
   // Revalidate each load: index.html names the current bundles.
   'cache-control': 'no-cache',
 });

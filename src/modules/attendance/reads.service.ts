@@ -15,7 +15,6 @@ import { toRecordDto } from './attendance.mapper.js';
 import type { HistoryFilter } from './attendance.schemas.js';
 import { expectedAttendeesRepository } from './expected-attendees.repository.js';
 import { openSessionsRepository } from './open-sessions.repository.js';
-import type { RecordWriter } from './record-writer.js';
 import { recordsRepository } from './records.repository.js';
 import { reviewRepository } from './review.repository.js';
 

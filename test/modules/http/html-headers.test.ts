@@ -3,12 +3,14 @@
  * whatever route serves them; the JSON API keeps its headers; /docs keeps swagger-ui's own policy
  * and still loads. A page route is registered here, in the test only, beside whatever the app serves.
  */
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppInstance, buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { type DatabaseHandle, openDatabase } from '../../../src/db/connection.js';
 import { migrateToLatest } from '../../../src/db/migrate.js';
 import { HTML_CSP } from '../../../src/plugins/security-headers.js';
+import { WEB_DIST_DIR } from '../../../src/plugins/web-app.js';
 
 const PAGE = '<!doctype html><html><head><script type="module" src="/app/main.js"></script></head></html>';
 let app: AppInstance;
@@ -53,13 +55,14 @@ function expectPagePolicy(res: Awaited<ReturnType<typeof get>>) {
   expect(csp.get('img-src')).toEqual(["'self'", 'data:']); // QR codes are SVG data URLs
   expect(csp.get('connect-src')).toEqual(["'self'"]);
   expect(csp.get('object-src')).toEqual(["'none'"]);
-  expect(csp.get('base-uri')).toEqual(["'self'"]);
+  expect(csp.get('base-uri')).toEqual(["'none'"]);
   expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
   expect(String(res.headers['content-security-policy'])).not.toMatch(/unsafe-|\*/);
-  expect(res.headers['referrer-policy']).toBe('no-referrer');
+  expect(res.headers['referrer-policy']).toBe('same-origin');
   expect(res.headers['x-frame-options']).toBe('DENY');
   expect(res.headers['x-content-type-options']).toBe('nosniff');
   expect(res.headers['permissions-policy']).toContain('geolocation=(self)');
+  expect(res.headers['permissions-policy']).toContain('camera=()');
 }
 
 describe('HTML answers', () => {
@@ -72,10 +75,12 @@ describe('HTML answers', () => {
   });
 
   it('every page the app serves (/, /app/*, /c/*) has the policy; API paths stay JSON', async () => {
+    const built = existsSync(`${WEB_DIST_DIR}index.html`);
     for (const url of ['/', '/app/', '/app/teacher/sessions', '/c/0193aaaa-bbbb-7ccc-8ddd-eeeeffff0000']) {
       const res = await get(url);
-      // Pages exist once the web app is built (dist/); until then these are JSON 404s.
-      if (String(res.headers['content-type']).startsWith('text/html')) expectPagePolicy(res);
+      // Pages exist once the web app is built (npm run build); until then they answer 503 text.
+      expect(String(res.headers['content-type']).startsWith('text/html'), url).toBe(built);
+      if (built) expectPagePolicy(res);
       else expect(res.headers['content-security-policy']).toBe("frame-ancestors 'none'");
     }
   });
