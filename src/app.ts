@@ -19,14 +19,17 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createTokenService } from './modules/auth/tokens.js';
 import type { ModuleDeps } from './modules/deps.js';
+import { createMailer } from './modules/email/mailer.js';
 import { registerGroupsModule } from './modules/groups/index.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { registerOrganizationsModule } from './modules/organizations/index.js';
+import { createOutbox, type Outbox } from './modules/outbox/outbox.js';
 import { createExportService } from './modules/reports/export.service.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { createReportsService } from './modules/reports/reports.service.js';
 import { registerSessionsModule } from './modules/sessions/index.js';
 import { registerUsersModule } from './modules/users/index.js';
+import { registerWebhooksModule } from './modules/webhooks/index.js';
 import { installAuthenticate } from './plugins/authenticate.js';
 import { installDocs } from './plugins/docs.js';
 import { installErrorHandler } from './plugins/error-handler.js';
@@ -124,12 +127,29 @@ export async function buildApp(opts: AppOptions) {
   await app.register(authRoutes, { prefix: '/auth', auth });
   const changes = createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
   const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes };
+  const outbox = createOutbox({
+    db,
+    retryWindowMs: config.outboxRetryHours * 3_600_000,
+    onError: (err, row) => app.log.error({ err, message_id: row?.message_id }, 'outbox delivery failed'),
+  });
+  outbox.subscribe(changes);
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+  outbox.deliverer('email', mailer.deliver);
+  app.decorate('outbox', outbox);
+  // The scheduler (lease-elected jobs) will own this loop; until then each process polls, and the
+  // row claim keeps two processes from sending one message twice at the same time.
+  app.addHook('onReady', async () => outbox.start(config.outboxPollMs));
+  app.addHook('onClose', async () => {
+    await outbox.stop();
+    mailer.close();
+  });
   await registerOrganizationsModule(app, deps);
   await registerUsersModule(app, deps);
   await registerGroupsModule(app, deps);
   await registerSessionsModule(app, deps);
   await registerAttendanceModule(app, deps);
   await registerAuditModule(app, deps);
+  await registerWebhooksModule(app, deps, outbox);
 
   const attendanceForReports = createAttendanceForReports(db, database.dialect);
   const reports = createReportsService({ db, attendance: attendanceForReports });
@@ -145,4 +165,11 @@ export async function buildApp(opts: AppOptions) {
 
   return app;
 }
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The outbox worker (tests drive `deliverDue`; metrics read `depth`). */
+    outbox: Outbox;
+  }
+}
+
 export type AppInstance = Awaited<ReturnType<typeof buildApp>>;

@@ -8,6 +8,7 @@
 
 import { parseArgs } from 'node:util';
 import type { Config } from './config.js';
+import { createChangeBus } from './lib/change-events.js';
 import { createPasswordHasher } from './lib/passwords.js';
 import type { Actor } from './lib/tenancy.js';
 import { createAdminService } from './modules/admin/admin.service.js';
@@ -53,7 +54,13 @@ async function run(command: string | undefined, args: string[], config: Config):
       const admin = createAdminService({ db, attendance, reports: createReportsService({ db, attendance }) });
       return await admin.cleanupSessions(CRON, int(values['older-than-days'], 'older-than-days', 30));
     }
-    const users = createUsersService({ db, config, hasher: createPasswordHasher() });
+    // Deactivation creates no user: the change bus here has no subscriber.
+    const users = createUsersService({
+      db,
+      config,
+      hasher: createPasswordHasher(),
+      changes: createChangeBus(),
+    });
     return await users.deactivateInactive(CRON, {
       inactive_days: int(values.days, 'days'),
       org_id: values.org,

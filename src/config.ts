@@ -28,6 +28,14 @@ export interface Config {
   webConcurrency: number;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
+  /** Outbox worker poll interval; 0 = no worker in this process (tests drive it by hand). */
+  outboxPollMs: number;
+  /** How long a failing outbox message is retried before it is marked failed. */
+  outboxRetryHours: number;
+  /** Lifts the webhook address rule (loopback/private/link-local…): tests and intranets. */
+  webhookAllowPrivate: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
 }
 
 /** Values shipped in examples; accepted in development, refused in production. */
@@ -113,6 +121,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('BOOTSTRAP_ADMIN_EMAIL must be an email address');
   }
 
+  const smtpUrl = str('SMTP_URL');
+  if (smtpUrl && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl))
+    problems.push('SMTP_URL must be smtp://… or smtps://…');
+
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
     host: str('HOST') ?? '127.0.0.1',
@@ -136,6 +148,11 @@ export function loadConfig(env: Env = process.env): Config {
     webConcurrency: int('WEB_CONCURRENCY', 1, 1, 64),
     bootstrapAdminEmail,
     bootstrapAdminPassword: str('BOOTSTRAP_ADMIN_PASSWORD'),
+    outboxPollMs: int('OUTBOX_POLL_MS', 1000, 0, 3_600_000),
+    outboxRetryHours: int('OUTBOX_RETRY_HOURS', 24, 1, 24 * 30),
+    webhookAllowPrivate: str('WEBHOOK_ALLOW_PRIVATE') === 'true',
+    smtpUrl,
+    mailFrom: str('MAIL_FROM') ?? 'Attendance <no-reply@localhost>',
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

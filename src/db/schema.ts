@@ -8,8 +8,10 @@ import type { AuditLogTable } from '../modules/audit/audit.table.js';
 import type { UserSessionsTable } from '../modules/auth/user-sessions.table.js';
 import type { GroupMembersTable, GroupsTable } from '../modules/groups/groups.table.js';
 import type { OrganizationsTable } from '../modules/organizations/organizations.table.js';
+import type { OutboxTable } from '../modules/outbox/outbox.table.js';
 import type { AttendanceSessionsTable } from '../modules/sessions/sessions.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
+import type { WebhookAttemptsTable, WebhooksTable } from '../modules/webhooks/webhooks.table.js';
 
 export interface Database {
   organizations: OrganizationsTable;
@@ -22,4 +24,7 @@ export interface Database {
   attendance_record_changes: AttendanceRecordChangesTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  outbox: OutboxTable;
+  webhooks: WebhooksTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

@@ -107,6 +107,8 @@ const WATCH_BY_PARAM: Record<string, (id: string) => Watch[]> = {
     { table: 'attendance_records', column: 'record_id', id },
     { table: 'attendance_record_changes', column: 'record_id', id },
   ],
+  webhook_id: (id) => [{ table: 'webhooks', column: 'webhook_id', id }],
+  delivery_id: (id) => [{ table: 'outbox', column: 'message_id', id }],
 };
 
 const stable = (row: unknown) => JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));

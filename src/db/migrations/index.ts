@@ -5,6 +5,7 @@ import * as reportIndexes from './2026_11_25_0002_report_indexes.js';
 import * as exportKeyset from './2026_11_25_0003_export_keyset_index.js';
 import * as sessionCounts from './2026_11_25_0004_session_counts.js';
 import * as auditIndexes from './2026_11_30_0008a_audit_indexes.js';
+import * as outboxWebhooks from './2026_11_30_0008b_outbox_webhooks.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_25_0003_export_keyset_index': exportKeyset,
   '2026_11_25_0004_session_counts': sessionCounts,
   '2026_11_30_0008a_audit_indexes': auditIndexes,
+  '2026_11_30_0008b_outbox_webhooks': outboxWebhooks,
 };
 
 export const migrationProvider: MigrationProvider = {

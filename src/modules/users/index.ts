@@ -7,9 +7,9 @@ import { createUsersService } from './users.service.js';
 
 /** Registers /admin/users (with bulk import and idle deactivation) and /admin/students. */
 export async function registerUsersModule(app: App, deps: ModuleDeps): Promise<void> {
-  const { db, config, hasher } = deps;
-  const users = createUsersService({ db, config, hasher });
-  const bulk = createBulkImportService({ db, config, hasher });
+  const { db, config, hasher, changes } = deps;
+  const users = createUsersService({ db, config, hasher, changes });
+  const bulk = createBulkImportService({ db, config, hasher, changes });
   await app.register(usersRoutes, { prefix: '/admin', users });
   await app.register(usersBulkRoutes, { prefix: '/admin', users, bulk, bodyLimit: config.bodyLimitBytes });
 }

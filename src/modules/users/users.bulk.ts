@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/schema.js';
+import type { ChangeBus } from '../../lib/change-events.js';
 import { type FieldError, fieldError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { type PasswordHasher, passwordProblems } from '../../lib/passwords.js';
@@ -18,6 +19,7 @@ import { normaliseEmail } from '../../lib/strings.js';
 import type { Actor } from '../../lib/tenancy.js';
 import { fieldErrorsFromAjv } from '../../plugins/error-handler.js';
 import { recordAudit } from '../audit/audit.repository.js';
+import { userCreatedEvents } from './user-events.js';
 import { requireRole, targetOrg } from './users.access.js';
 import { parseUsersCsv } from './users.csv.js';
 import { INSERT_CHUNK, usersRepository as repo } from './users.repository.js';
@@ -46,6 +48,7 @@ export interface BulkDeps {
   db: Kysely<Database>;
   config: Config;
   hasher: PasswordHasher;
+  changes: ChangeBus;
   now?: () => number;
 }
 
@@ -175,14 +178,24 @@ export function createBulkImportService(deps: BulkDeps) {
           if (generated[k]) results[c.index]!.password = generated[k];
         };
         try {
-          await db.transaction().execute((tx) => repo.insertMany(tx, newRows));
+          const events = userCreatedEvents(newRows, actor.userId, t);
+          await db.transaction().execute(async (tx) => {
+            await repo.insertMany(tx, newRows);
+            await deps.changes.write(tx, events);
+          });
+          deps.changes.committed(events);
           for (let k = 0; k < chunk.length; k++) created(k);
         } catch (err) {
           if (!isUniqueViolation(err)) throw err;
           // An address was registered since the check: insert one by one so only that row fails.
           for (let k = 0; k < chunk.length; k++) {
             try {
-              await repo.insert(db, newRows[k]!);
+              const events = userCreatedEvents([newRows[k]!], actor.userId, t);
+              await db.transaction().execute(async (tx) => {
+                await repo.insert(tx, newRows[k]!);
+                await deps.changes.write(tx, events);
+              });
+              deps.changes.committed(events);
               created(k);
             } catch (e) {
               if (!isUniqueViolation(e)) throw e;
