@@ -29,6 +29,7 @@ import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { createReportsService } from './modules/reports/reports.service.js';
 import { registerSessionsModule } from './modules/sessions/index.js';
 import { registerUsersModule } from './modules/users/index.js';
+import { registerWarningsModule } from './modules/warnings/index.js';
 import { registerWebhooksModule } from './modules/webhooks/index.js';
 import { installAuthenticate } from './plugins/authenticate.js';
 import { installDocs } from './plugins/docs.js';
@@ -150,6 +151,7 @@ export async function buildApp(opts: AppOptions) {
   await registerAttendanceModule(app, deps);
   await registerAuditModule(app, deps);
   await registerWebhooksModule(app, deps, outbox);
+  await registerWarningsModule(app, deps, outbox);
 
   const attendanceForReports = createAttendanceForReports(db, database.dialect);
   const reports = createReportsService({ db, attendance: attendanceForReports });

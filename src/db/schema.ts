@@ -11,6 +11,7 @@ import type { OrganizationsTable } from '../modules/organizations/organizations.
 import type { OutboxTable } from '../modules/outbox/outbox.table.js';
 import type { AttendanceSessionsTable } from '../modules/sessions/sessions.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
+import type { WarningRulesTable, WarningsTable } from '../modules/warnings/warnings.table.js';
 import type { WebhookAttemptsTable, WebhooksTable } from '../modules/webhooks/webhooks.table.js';
 
 export interface Database {
@@ -27,4 +28,6 @@ export interface Database {
   outbox: OutboxTable;
   webhooks: WebhooksTable;
   webhook_attempts: WebhookAttemptsTable;
+  warning_rules: WarningRulesTable;
+  warnings: WarningsTable;
 }

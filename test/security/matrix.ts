@@ -76,7 +76,8 @@ export type WatchTable =
   | 'attendance_record_changes'
   | 'audit_log'
   | 'webhooks'
-  | 'outbox';
+  | 'outbox'
+  | 'warning_rules';
 
 /** Rows of org A that a refused request must leave exactly as they were. */
 export interface Watch {
@@ -165,6 +166,31 @@ async function webhookOfA(c: Ctx, withDelivery = false): Promise<Record<string, 
   return { webhook, delivery: delivery! };
 }
 const webhookA = (c: Ctx) => ({ webhook_id: c.extra.webhook! });
+
+/** A warning rule of org A, written directly. */
+async function ruleOfA(c: Ctx): Promise<Record<string, string>> {
+  const rule = newId();
+  await c.t.db
+    .insertInto('warning_rules')
+    .values({
+      rule_id: rule,
+      org_id: c.w.a.org_id,
+      name: 'Matrix rule',
+      kind: 'rate_below',
+      threshold: 0.7,
+      min_sessions: 5,
+      group_id: null,
+      notify: '{"student":true,"teachers":false,"admins":false,"emails":[]}',
+      cooldown_days: 7,
+      is_active: 1,
+      created_by: null,
+      created_at: Date.now(),
+      updated_at: Date.now(),
+    })
+    .execute();
+  return { rule };
+}
+const ruleA = (c: Ctx) => ({ rule_id: c.extra.rule! });
 
 export const MATRIX: Record<string, Row> = {
   // Health and the public auth routes: a token, if any, is not looked at.
@@ -441,6 +467,31 @@ export const MATRIX: Record<string, Row> = {
     setup: (c) => webhookOfA(c, true),
     params: (c) => ({ webhook_id: c.extra.webhook!, delivery_id: c.extra.delivery! }),
   },
+
+  // Warning rules and the warnings sent: admins of the organization.
+  'GET /admin/warning-rules': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+  'POST /admin/warning-rules': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    orgScoped: true,
+    body: (c) => ({ name: 'Under 70%', kind: 'rate_below', threshold: 0.7, org_id: c.orgId }),
+  },
+  'GET /admin/warning-rules/{rule_id}': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: ruleOfA,
+    params: ruleA,
+  },
+  'PUT /admin/warning-rules/{rule_id}': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: ruleOfA,
+    params: ruleA,
+    body: () => ({ threshold: 0.6 }),
+  },
+  'DELETE /admin/warning-rules/{rule_id}': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: ruleOfA,
+    params: ruleA,
+  },
+  'GET /admin/warnings': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
 
   // Admin dashboard and maintenance: admins (their org) and super_admin.
   'GET /admin/dashboard/stats': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },

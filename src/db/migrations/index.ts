@@ -6,6 +6,7 @@ import * as exportKeyset from './2026_11_25_0003_export_keyset_index.js';
 import * as sessionCounts from './2026_11_25_0004_session_counts.js';
 import * as auditIndexes from './2026_11_30_0008a_audit_indexes.js';
 import * as outboxWebhooks from './2026_11_30_0008b_outbox_webhooks.js';
+import * as warnings from './2026_11_30_0008c_warnings.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_25_0004_session_counts': sessionCounts,
   '2026_11_30_0008a_audit_indexes': auditIndexes,
   '2026_11_30_0008b_outbox_webhooks': outboxWebhooks,
+  '2026_11_30_0008c_warnings': warnings,
 };
 
 export const migrationProvider: MigrationProvider = {
