@@ -22,6 +22,8 @@ import type { ModuleDeps } from './modules/deps.js';
 import { createMailer } from './modules/email/mailer.js';
 import { registerGroupsModule } from './modules/groups/index.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { jobsRoutes } from './modules/jobs/jobs.routes.js';
+import { createJobsService, type JobsService } from './modules/jobs/jobs.service.js';
 import { registerOrganizationsModule } from './modules/organizations/index.js';
 import { createOutbox, type Outbox } from './modules/outbox/outbox.js';
 import { createExportService } from './modules/reports/export.service.js';
@@ -145,7 +147,13 @@ export async function buildApp(opts: AppOptions) {
     mailer.close();
   });
   await registerOrganizationsModule(app, deps);
-  await registerUsersModule(app, deps);
+  const jobs = createJobsService({ db, onError: (err) => app.log.error({ err }, 'job failed') });
+  app.decorate('jobs', jobs);
+  await registerUsersModule(app, deps, jobs);
+  await app.register(jobsRoutes, { prefix: '/admin/jobs', jobs });
+  // Jobs whose process died are reported failed, not left "running" for ever.
+  app.addHook('onReady', async () => jobs.failStale(Date.now()));
+  app.addHook('onClose', async () => void (await jobs.drain()));
   await registerGroupsModule(app, deps);
   await registerSessionsModule(app, deps);
   await registerAttendanceModule(app, deps);
@@ -171,6 +179,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The outbox worker (tests drive `deliverDue`; metrics read `depth`). */
     outbox: Outbox;
+    /** Background jobs of this process (tests wait with `drain`). */
+    jobs: JobsService;
   }
 }
 

@@ -7,6 +7,7 @@ import type {
 import type { AuditLogTable } from '../modules/audit/audit.table.js';
 import type { UserSessionsTable } from '../modules/auth/user-sessions.table.js';
 import type { GroupMembersTable, GroupsTable } from '../modules/groups/groups.table.js';
+import type { JobsTable } from '../modules/jobs/jobs.table.js';
 import type { OrganizationsTable } from '../modules/organizations/organizations.table.js';
 import type { OutboxTable } from '../modules/outbox/outbox.table.js';
 import type { AttendanceSessionsTable } from '../modules/sessions/sessions.table.js';
@@ -30,4 +31,5 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   warning_rules: WarningRulesTable;
   warnings: WarningsTable;
+  jobs: JobsTable;
 }

@@ -77,7 +77,8 @@ export type WatchTable =
   | 'audit_log'
   | 'webhooks'
   | 'outbox'
-  | 'warning_rules';
+  | 'warning_rules'
+  | 'jobs';
 
 /** Rows of org A that a refused request must leave exactly as they were. */
 export interface Watch {
@@ -492,6 +493,35 @@ export const MATRIX: Record<string, Row> = {
     params: ruleA,
   },
   'GET /admin/warnings': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+
+  // Background jobs: admins of the organization (a finished job of org A, made by its admin).
+  'GET /admin/jobs/{job_id}': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: async (c) => {
+      const job = newId();
+      const t0 = Date.now();
+      await c.t.db
+        .insertInto('jobs')
+        .values({
+          job_id: job,
+          org_id: c.w.a.org_id,
+          created_by: c.w.a.admin.user_id,
+          kind: 'users.bulk_import',
+          state: 'done',
+          progress_done: 1,
+          progress_total: 1,
+          result: '{"created":1,"failed":0,"results":[]}',
+          result_read_at: null,
+          error: null,
+          created_at: t0,
+          updated_at: t0,
+          finished_at: t0,
+        })
+        .execute();
+      return { job };
+    },
+    params: (c) => ({ job_id: c.extra.job! }),
+  },
 
   // Admin dashboard and maintenance: admins (their org) and super_admin.
   'GET /admin/dashboard/stats': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },

@@ -7,6 +7,7 @@ import * as sessionCounts from './2026_11_25_0004_session_counts.js';
 import * as auditIndexes from './2026_11_30_0008a_audit_indexes.js';
 import * as outboxWebhooks from './2026_11_30_0008b_outbox_webhooks.js';
 import * as warnings from './2026_11_30_0008c_warnings.js';
+import * as jobs from './2026_11_30_0008d_jobs.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_30_0008a_audit_indexes': auditIndexes,
   '2026_11_30_0008b_outbox_webhooks': outboxWebhooks,
   '2026_11_30_0008c_warnings': warnings,
+  '2026_11_30_0008d_jobs': jobs,
 };
 
 export const migrationProvider: MigrationProvider = {

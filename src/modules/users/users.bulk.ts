@@ -100,13 +100,26 @@ export function createBulkImportService(deps: BulkDeps) {
     return { index, name, email, role: role ?? 'student', password };
   }
 
+  /** The organization an import goes into (checked before a job is accepted). */
+  async function orgFor(actor: Actor, body: string | BulkUsersJson, queryOrgId?: string) {
+    requireRole(actor, 'super_admin', 'admin');
+    const bodyOrgId = typeof body === 'string' ? undefined : body.org_id;
+    if (queryOrgId && bodyOrgId && queryOrgId !== bodyOrgId)
+      throw fieldError('org_id', 'differs between the query string and the body');
+    return targetOrg(db, actor, queryOrgId ?? bodyOrgId);
+  }
+
   return {
-    async importUsers(actor: Actor, body: string | BulkUsersJson, queryOrgId?: string, ip?: string) {
-      requireRole(actor, 'super_admin', 'admin');
-      const bodyOrgId = typeof body === 'string' ? undefined : body.org_id;
-      if (queryOrgId && bodyOrgId && queryOrgId !== bodyOrgId)
-        throw fieldError('org_id', 'differs between the query string and the body');
-      const orgId = await targetOrg(db, actor, queryOrgId ?? bodyOrgId);
+    orgFor,
+
+    async importUsers(
+      actor: Actor,
+      body: string | BulkUsersJson,
+      queryOrgId?: string,
+      ip?: string,
+      onProgress?: (done: number, total: number) => void,
+    ) {
+      const orgId = await orgFor(actor, body, queryOrgId);
 
       const rows =
         typeof body === 'string'
@@ -148,7 +161,10 @@ export function createBulkImportService(deps: BulkDeps) {
       });
 
       const t = now();
+      const invalid = rows.length - good.length;
+      onProgress?.(invalid, rows.length);
       for (let start = 0; start < good.length; start += INSERT_CHUNK) {
+        if (start > 0) onProgress?.(invalid + start, rows.length);
         const chunk = good.slice(start, start + INSERT_CHUNK);
         const generated = chunk.map((c) =>
           c.password ? undefined : generatePassword(config.passwordMinLength),
