@@ -21,15 +21,21 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createTokenService } from './modules/auth/tokens.js';
 import type { ModuleDeps } from './modules/deps.js';
+import { createMailer } from './modules/email/mailer.js';
 import { registerGroupsModule } from './modules/groups/index.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { jobsRoutes } from './modules/jobs/jobs.routes.js';
+import { createJobsService, type JobsService } from './modules/jobs/jobs.service.js';
 import { registerOrganizationsModule } from './modules/organizations/index.js';
+import { createOutbox, type Outbox } from './modules/outbox/outbox.js';
 import { createExportService } from './modules/reports/export.service.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { createReportsService } from './modules/reports/reports.service.js';
 import { createScheduler, type Scheduler } from './modules/scheduler/scheduler.js';
 import { registerSessionsModule } from './modules/sessions/index.js';
 import { registerUsersModule } from './modules/users/index.js';
+import { registerWarningsModule } from './modules/warnings/index.js';
+import { registerWebhooksModule } from './modules/webhooks/index.js';
 import { installAuthenticate } from './plugins/authenticate.js';
 import { installDocs } from './plugins/docs.js';
 import { installErrorHandler } from './plugins/error-handler.js';
@@ -170,14 +176,39 @@ export async function buildApp(opts: AppOptions) {
     opts.changes ?? createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
   const jobs = createJobRegistry();
   const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes, jobs };
+  const outbox = createOutbox({
+    db,
+    retryWindowMs: config.outboxRetryHours * 3_600_000,
+    onError: (err, row) => app.log.error({ err, message_id: row?.message_id }, 'outbox delivery failed'),
+  });
+  outbox.subscribe(changes);
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+  outbox.deliverer('email', mailer.deliver);
+  app.decorate('outbox', outbox);
+  // Each process polls; the row claim keeps two processes from sending one message twice at once.
+  // (Moving this loop into the lease-elected scheduler is left for later: see README.)
+  app.addHook('onReady', async () => outbox.start(config.outboxPollMs));
+  app.addHook('onClose', async () => {
+    await outbox.stop();
+    mailer.close();
+  });
   await registerOrganizationsModule(app, deps);
-  await registerUsersModule(app, deps);
+  // Background jobs started by a request (bulk import), not to be confused with the scheduler's jobs.
+  const importJobs = createJobsService({ db, onError: (err) => app.log.error({ err }, 'job failed') });
+  app.decorate('jobs', importJobs);
+  await registerUsersModule(app, deps, importJobs);
+  await app.register(jobsRoutes, { prefix: '/admin/jobs', jobs: importJobs });
+  // Jobs whose process died are reported failed, not left "running" for ever.
+  app.addHook('onReady', async () => importJobs.failStale(Date.now()));
+  app.addHook('onClose', async () => void (await importJobs.drain()));
   await registerGroupsModule(app, deps);
   // The one writer of attendance records: check-in, overrides, review, check-out and session close.
   const writer = createRecordWriter(deps);
   await registerSessionsModule(app, { ...deps, closeSession: writer.closeSession });
   await registerAttendanceModule(app, { ...deps, writer });
   await registerAuditModule(app, deps);
+  await registerWebhooksModule(app, deps, outbox);
+  await registerWarningsModule(app, deps, outbox);
 
   const attendanceForReports = createAttendanceForReports(db, writer);
   const reports = createReportsService({ db, attendance: attendanceForReports });
@@ -207,6 +238,15 @@ export async function buildApp(opts: AppOptions) {
 
   return app;
 }
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The outbox worker (tests drive `deliverDue`; metrics read `depth`). */
+    outbox: Outbox;
+    /** Background jobs of this process (tests wait with `drain`). */
+    jobs: JobsService;
+  }
+}
+
 export type AppInstance = Awaited<ReturnType<typeof buildApp>>;
 
 declare module 'fastify' {

@@ -134,7 +134,8 @@ async function run(command: string, values: Record<string, string | boolean | un
       memoryKib: config.argon2MemoryKib,
       timeCost: config.argon2TimeCost,
     });
-    const users = createUsersService({ db, config, hasher });
+    // Deactivation creates no user: the change bus here has no subscriber.
+    const users = createUsersService({ db, config, hasher, changes: createChangeBus() });
     return await users.deactivateInactive(CRON, { inactive_days: days, org_id: str('org') });
   } finally {
     await handle.close();

@@ -33,6 +33,14 @@ export interface Config {
   webConcurrency: number;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
+  /** Outbox worker poll interval; 0 = no worker in this process (tests drive it by hand). */
+  outboxPollMs: number;
+  /** How long a failing outbox message is retried before it is marked failed. */
+  outboxRetryHours: number;
+  /** Lifts the webhook address rule (loopback/private/link-local…): tests and intranets. */
+  webhookAllowPrivate: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
   /** Run the in-process scheduler (closing ended sessions, clean-ups); a lease row elects one runner per job. */
   schedulerEnabled: boolean;
   /** How long a job's lease lasts without renewal: a dead holder's jobs are taken over after this. */
@@ -201,6 +209,9 @@ export function loadConfig(env: Env = process.env): Config {
   const schedulerRaw = str('SCHEDULER_ENABLED')?.toLowerCase();
   if (schedulerRaw !== undefined && !['true', 'false'].includes(schedulerRaw))
     problems.push(`SCHEDULER_ENABLED must be true or false (got "${schedulerRaw}")`);
+  const smtpUrl = str('SMTP_URL');
+  if (smtpUrl && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl))
+    problems.push('SMTP_URL must be smtp://… or smtps://…');
 
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
@@ -241,6 +252,11 @@ export function loadConfig(env: Env = process.env): Config {
     schedulerEnabled: schedulerRaw ? schedulerRaw === 'true' : nodeEnv !== 'test',
     schedulerLeaseSeconds: int('SCHEDULER_LEASE_SECONDS', 30, 2, 3600),
     schedulerCloseIntervalSeconds: int('SCHEDULER_CLOSE_INTERVAL_SECONDS', 15, 1, 3600),
+    outboxPollMs: int('OUTBOX_POLL_MS', 1000, 0, 3_600_000),
+    outboxRetryHours: int('OUTBOX_RETRY_HOURS', 24, 1, 24 * 30),
+    webhookAllowPrivate: str('WEBHOOK_ALLOW_PRIVATE') === 'true',
+    smtpUrl,
+    mailFrom: str('MAIL_FROM') ?? 'Attendance <no-reply@localhost>',
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

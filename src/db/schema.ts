@@ -8,10 +8,14 @@ import type {
 import type { AuditLogTable } from '../modules/audit/audit.table.js';
 import type { UserSessionsTable } from '../modules/auth/user-sessions.table.js';
 import type { GroupMembersTable, GroupsTable } from '../modules/groups/groups.table.js';
+import type { JobsTable } from '../modules/jobs/jobs.table.js';
 import type { OrganizationsTable } from '../modules/organizations/organizations.table.js';
+import type { OutboxTable } from '../modules/outbox/outbox.table.js';
 import type { JobLeasesTable } from '../modules/scheduler/job-leases.table.js';
 import type { AttendanceSessionsTable, SessionTeachersTable } from '../modules/sessions/sessions.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
+import type { WarningRulesTable, WarningsTable } from '../modules/warnings/warnings.table.js';
+import type { WebhookAttemptsTable, WebhooksTable } from '../modules/webhooks/webhooks.table.js';
 
 export interface Database {
   organizations: OrganizationsTable;
@@ -27,4 +31,10 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   scan_ticket_uses: ScanTicketUsesTable;
   job_leases: JobLeasesTable;
+  outbox: OutboxTable;
+  webhooks: WebhooksTable;
+  webhook_attempts: WebhookAttemptsTable;
+  warning_rules: WarningRulesTable;
+  warnings: WarningsTable;
+  jobs: JobsTable;
 }

@@ -44,6 +44,8 @@ export async function createTestApp(
     JWT_SECRET_KEY: 'test-jwt-secret-test-jwt-secret-0123456789',
     SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
     LOG_LEVEL: 'silent',
+    // Tests drive the outbox by hand (app.outbox.deliverDue) unless they ask for the worker.
+    OUTBOX_POLL_MS: '0',
     ...env,
   });
   const database = await openDatabase(config.databaseUrl, { poolSize: 20 });

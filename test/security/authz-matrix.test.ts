@@ -107,6 +107,10 @@ const WATCH_BY_PARAM: Record<string, (id: string) => Watch[]> = {
     { table: 'attendance_records', column: 'record_id', id },
     { table: 'attendance_record_changes', column: 'record_id', id },
   ],
+  webhook_id: (id) => [{ table: 'webhooks', column: 'webhook_id', id }],
+  delivery_id: (id) => [{ table: 'outbox', column: 'message_id', id }],
+  rule_id: (id) => [{ table: 'warning_rules', column: 'rule_id', id }],
+  job_id: (id) => [{ table: 'jobs', column: 'job_id', id }],
 };
 
 const stable = (row: unknown) => JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));

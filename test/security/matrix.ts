@@ -10,7 +10,10 @@
  * would pass one (`orgScoped`). 'ok' = authorization passed; the runner insists on a 2xx.
  */
 import { randomBytes } from 'node:crypto';
+import { newId } from '../../src/lib/ids.js';
 import { currentCode } from '../../src/modules/attendance/code-verifier.js';
+import { outboxRepository } from '../../src/modules/outbox/outbox.repository.js';
+import { createSecretBox } from '../../src/modules/webhooks/webhook-secrets.js';
 import type { TestContext, TestUser } from '../helpers/app.js';
 import { CENTRE, insertSession, MIN } from '../modules/attendance/fixtures.js';
 
@@ -73,7 +76,11 @@ export type WatchTable =
   | 'attendance_sessions'
   | 'attendance_records'
   | 'attendance_record_changes'
-  | 'audit_log';
+  | 'audit_log'
+  | 'webhooks'
+  | 'outbox'
+  | 'warning_rules'
+  | 'jobs';
 
 /** Rows of org A that a refused request must leave exactly as they were. */
 export interface Watch {
@@ -140,6 +147,61 @@ const groupA = (c: Ctx) => ({ group_id: c.w.a.group_id });
 const studentA = (c: Ctx) => ({ user_id: c.w.a.student.user_id });
 const orgA = (c: Ctx) => ({ org_id: c.w.a.org_id });
 const orgQuery = (c: Ctx) => ({ org_id: c.orgId });
+
+/** A webhook of org A (and, for the delivery routes, one failed delivery of it), written directly. */
+async function webhookOfA(c: Ctx, withDelivery = false): Promise<Record<string, string>> {
+  const webhook = newId();
+  const t0 = Date.now();
+  await c.t.db
+    .insertInto('webhooks')
+    .values({
+      webhook_id: webhook,
+      org_id: c.w.a.org_id,
+      url: 'https://example.com/hook',
+      events: '["user.created"]',
+      description: null,
+      secret_enc: createSecretBox(c.t.config.secretKey).seal('whsec_AAAA'),
+      is_active: 1,
+      created_by: null,
+      created_at: t0,
+      updated_at: t0,
+    })
+    .execute();
+  if (!withDelivery) return { webhook };
+  const [delivery] = await outboxRepository.enqueue(
+    c.t.db,
+    [{ orgId: c.w.a.org_id, channel: 'webhook', topic: 'user.created', targetId: webhook, payload: '{}' }],
+    t0,
+  );
+  await c.t.db.updateTable('outbox').set({ state: 'failed' }).where('message_id', '=', delivery!).execute();
+  return { webhook, delivery: delivery! };
+}
+const webhookA = (c: Ctx) => ({ webhook_id: c.extra.webhook! });
+
+/** A warning rule of org A, written directly. */
+async function ruleOfA(c: Ctx): Promise<Record<string, string>> {
+  const rule = newId();
+  await c.t.db
+    .insertInto('warning_rules')
+    .values({
+      rule_id: rule,
+      org_id: c.w.a.org_id,
+      name: 'Matrix rule',
+      kind: 'rate_below',
+      threshold: 0.7,
+      min_sessions: 5,
+      group_id: null,
+      notify: '{"student":true,"teachers":false,"admins":false,"emails":[]}',
+      cooldown_days: 7,
+      is_active: 1,
+      created_by: null,
+      created_at: Date.now(),
+      updated_at: Date.now(),
+    })
+    .execute();
+  return { rule };
+}
+const ruleA = (c: Ctx) => ({ rule_id: c.extra.rule! });
 
 export const MATRIX: Record<string, Row> = {
   // Health and the public auth routes: a token, if any, is not looked at.
@@ -415,6 +477,99 @@ export const MATRIX: Record<string, Row> = {
   // The audit log: admins read their organization's, super_admin every organization's (or one).
   'GET /admin/audit': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
   'GET /admin/audit/export.csv': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+
+  // Webhooks: admins of the organization; super_admin names it with org_id.
+  'GET /admin/webhooks': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+  'POST /admin/webhooks': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    orgScoped: true,
+    body: (c) => ({ url: 'https://example.com/matrix', events: ['user.created'], org_id: c.orgId }),
+  },
+  'GET /admin/webhooks/{webhook_id}': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: (c) => webhookOfA(c),
+    params: webhookA,
+  },
+  'PUT /admin/webhooks/{webhook_id}': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: (c) => webhookOfA(c),
+    params: webhookA,
+    body: () => ({ is_active: false }),
+  },
+  'DELETE /admin/webhooks/{webhook_id}': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: (c) => webhookOfA(c),
+    params: webhookA,
+  },
+  'POST /admin/webhooks/{webhook_id}/rotate-secret': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: (c) => webhookOfA(c),
+    params: webhookA,
+  },
+  'GET /admin/webhooks/{webhook_id}/deliveries': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: (c) => webhookOfA(c, true),
+    params: webhookA,
+  },
+  'POST /admin/webhooks/{webhook_id}/deliveries/{delivery_id}/retry': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: (c) => webhookOfA(c, true),
+    params: (c) => ({ webhook_id: c.extra.webhook!, delivery_id: c.extra.delivery! }),
+  },
+
+  // Warning rules and the warnings sent: admins of the organization.
+  'GET /admin/warning-rules': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+  'POST /admin/warning-rules': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    orgScoped: true,
+    body: (c) => ({ name: 'Under 70%', kind: 'rate_below', threshold: 0.7, org_id: c.orgId }),
+  },
+  'GET /admin/warning-rules/{rule_id}': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: ruleOfA,
+    params: ruleA,
+  },
+  'PUT /admin/warning-rules/{rule_id}': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: ruleOfA,
+    params: ruleA,
+    body: () => ({ threshold: 0.6 }),
+  },
+  'DELETE /admin/warning-rules/{rule_id}': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: ruleOfA,
+    params: ruleA,
+  },
+  'GET /admin/warnings': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+
+  // Background jobs: admins of the organization (a finished job of org A, made by its admin).
+  'GET /admin/jobs/{job_id}': {
+    expect: e(401, 403, 403, ok, ok, 404),
+    setup: async (c) => {
+      const job = newId();
+      const t0 = Date.now();
+      await c.t.db
+        .insertInto('jobs')
+        .values({
+          job_id: job,
+          org_id: c.w.a.org_id,
+          created_by: c.w.a.admin.user_id,
+          kind: 'users.bulk_import',
+          state: 'done',
+          progress_done: 1,
+          progress_total: 1,
+          result: '{"created":1,"failed":0,"results":[]}',
+          result_read_at: null,
+          error: null,
+          created_at: t0,
+          updated_at: t0,
+          finished_at: t0,
+        })
+        .execute();
+      return { job };
+    },
+    params: (c) => ({ job_id: c.extra.job! }),
+  },
 
   // Admin dashboard: teachers and admins of the org (API.md "Clients written for the original"), super_admin.
   'GET /admin/dashboard/stats': { expect: e(401, 403, ok, ok, ok, 404), orgScoped: true, query: orgQuery },

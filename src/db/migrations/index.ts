@@ -10,6 +10,9 @@ import * as checkinIntegrity from './2026_11_30_0006_checkin_integrity.js';
 import * as sessionTeachers from './2026_11_30_0007_session_teachers.js';
 import * as jobLeases from './2026_11_30_0007a_job_leases.js';
 import * as auditIndexes from './2026_11_30_0008a_audit_indexes.js';
+import * as outboxWebhooks from './2026_11_30_0008b_outbox_webhooks.js';
+import * as warnings from './2026_11_30_0008c_warnings.js';
+import * as jobs from './2026_11_30_0008d_jobs.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
@@ -22,6 +25,9 @@ const migrations: Record<string, Migration> = {
   '2026_11_30_0008a_audit_indexes': auditIndexes,
   '2026_11_30_0005a_refresh_rotated_at': refreshRotatedAt,
   '2026_11_30_0007a_job_leases': jobLeases,
+  '2026_11_30_0008b_outbox_webhooks': outboxWebhooks,
+  '2026_11_30_0008c_warnings': warnings,
+  '2026_11_30_0008d_jobs': jobs,
 };
 
 export const migrationProvider: MigrationProvider = {

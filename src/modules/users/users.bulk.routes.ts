@@ -1,5 +1,7 @@
+import Type from 'typebox';
 import { errorResponses, ok, success } from '../../lib/envelope.js';
 import { type App, bearer } from '../../lib/http.js';
+import type { JobsService } from '../jobs/jobs.service.js';
 import type { BulkImportService } from './users.bulk.js';
 import {
   BulkCsvBody,
@@ -19,9 +21,9 @@ const BULK_BODY_LIMIT = 5 * 1024 * 1024;
 
 export async function usersBulkRoutes(
   app: App,
-  opts: { users: UsersService; bulk: BulkImportService; bodyLimit: number },
+  opts: { users: UsersService; bulk: BulkImportService; jobs: JobsService; bodyLimit: number },
 ) {
-  const { users, bulk } = opts;
+  const { users, bulk, jobs } = opts;
   app.post(
     '/users/bulk',
     {
@@ -33,7 +35,8 @@ export async function usersBulkRoutes(
         description:
           'CSV header: name,email[,role][,password] in any order. Role defaults to student; a missing ' +
           'password is generated and returned once in that row. Each row succeeds or fails alone; the ' +
-          'answer is 200 with a result per row. super_admin names the organization with org_id.',
+          'answer is 200 with a result per row. super_admin names the organization with org_id. With the ' +
+          'header `Prefer: respond-async` the import runs as a job: 202 {job_id}, then GET /admin/jobs/{job_id}.',
         security: bearer,
         querystring: BulkQuery,
         body: {
@@ -42,16 +45,26 @@ export async function usersBulkRoutes(
             'text/csv': { schema: BulkCsvBody },
           },
         },
-        response: { 200: ok(BulkResultSchema), ...errorResponses(400, 401, 403, 404, 413, 415) },
+        response: {
+          200: ok(BulkResultSchema),
+          202: ok(Type.Object({ job_id: Type.String() })),
+          ...errorResponses(400, 401, 403, 404, 413, 415),
+        },
       },
     },
-    async (req) => {
-      const result = await bulk.importUsers(
-        req.actor,
-        req.body as string | BulkUsersJson,
-        req.query.org_id,
-        req.ip,
-      );
+    async (req, reply) => {
+      const body = req.body as string | BulkUsersJson;
+      if (/\brespond-async\b/i.test(String(req.headers.prefer ?? ''))) {
+        const orgId = await bulk.orgFor(req.actor, body, req.query.org_id);
+        const jobId = await jobs.start(req.actor, orgId, 'users.bulk_import', 0, (progress) =>
+          bulk.importUsers(req.actor, body, req.query.org_id, req.ip, progress),
+        );
+        return reply
+          .status(202)
+          .header('preference-applied', 'respond-async')
+          .send(success('Import started', { job_id: jobId }));
+      }
+      const result = await bulk.importUsers(req.actor, body, req.query.org_id, req.ip);
       return success(`${result.created} users created, ${result.failed} failed`, result);
     },
   );

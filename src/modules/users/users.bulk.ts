@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/schema.js';
+import type { ChangeBus } from '../../lib/change-events.js';
 import { type FieldError, fieldError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { type PasswordHasher, passwordProblems } from '../../lib/passwords.js';
@@ -18,6 +19,7 @@ import { addTextFormats, normaliseEmail } from '../../lib/strings.js';
 import type { Actor } from '../../lib/tenancy.js';
 import { fieldErrorsFromAjv } from '../../plugins/error-handler.js';
 import { recordAudit } from '../audit/audit.repository.js';
+import { userCreatedEvents } from './user-events.js';
 import { requireRole, targetOrg } from './users.access.js';
 import { parseUsersCsv } from './users.csv.js';
 import { INSERT_CHUNK, usersRepository as repo } from './users.repository.js';
@@ -46,6 +48,7 @@ export interface BulkDeps {
   db: Kysely<Database>;
   config: Config;
   hasher: PasswordHasher;
+  changes: ChangeBus;
   now?: () => number;
 }
 
@@ -97,13 +100,26 @@ export function createBulkImportService(deps: BulkDeps) {
     return { index, name, email, role: role ?? 'student', password };
   }
 
+  /** The organization an import goes into (checked before a job is accepted). */
+  async function orgFor(actor: Actor, body: string | BulkUsersJson, queryOrgId?: string) {
+    requireRole(actor, 'super_admin', 'admin');
+    const bodyOrgId = typeof body === 'string' ? undefined : body.org_id;
+    if (queryOrgId && bodyOrgId && queryOrgId !== bodyOrgId)
+      throw fieldError('org_id', 'differs between the query string and the body');
+    return targetOrg(db, actor, queryOrgId ?? bodyOrgId);
+  }
+
   return {
-    async importUsers(actor: Actor, body: string | BulkUsersJson, queryOrgId?: string, ip?: string) {
-      requireRole(actor, 'super_admin', 'admin');
-      const bodyOrgId = typeof body === 'string' ? undefined : body.org_id;
-      if (queryOrgId && bodyOrgId && queryOrgId !== bodyOrgId)
-        throw fieldError('org_id', 'differs between the query string and the body');
-      const orgId = await targetOrg(db, actor, queryOrgId ?? bodyOrgId);
+    orgFor,
+
+    async importUsers(
+      actor: Actor,
+      body: string | BulkUsersJson,
+      queryOrgId?: string,
+      ip?: string,
+      onProgress?: (done: number, total: number) => void,
+    ) {
+      const orgId = await orgFor(actor, body, queryOrgId);
 
       const rows =
         typeof body === 'string'
@@ -145,7 +161,10 @@ export function createBulkImportService(deps: BulkDeps) {
       });
 
       const t = now();
+      const invalid = rows.length - good.length;
+      onProgress?.(invalid, rows.length);
       for (let start = 0; start < good.length; start += INSERT_CHUNK) {
+        if (start > 0) onProgress?.(invalid + start, rows.length);
         const chunk = good.slice(start, start + INSERT_CHUNK);
         const generated = chunk.map((c) =>
           c.password ? undefined : generatePassword(config.passwordMinLength),
@@ -175,14 +194,24 @@ export function createBulkImportService(deps: BulkDeps) {
           if (generated[k]) results[c.index]!.password = generated[k];
         };
         try {
-          await db.transaction().execute((tx) => repo.insertMany(tx, newRows));
+          const events = userCreatedEvents(newRows, actor.userId, t);
+          await db.transaction().execute(async (tx) => {
+            await repo.insertMany(tx, newRows);
+            await deps.changes.write(tx, events);
+          });
+          deps.changes.committed(events);
           for (let k = 0; k < chunk.length; k++) created(k);
         } catch (err) {
           if (!isUniqueViolation(err)) throw err;
           // An address was registered since the check: insert one by one so only that row fails.
           for (let k = 0; k < chunk.length; k++) {
             try {
-              await repo.insert(db, newRows[k]!);
+              const events = userCreatedEvents([newRows[k]!], actor.userId, t);
+              await db.transaction().execute(async (tx) => {
+                await repo.insert(tx, newRows[k]!);
+                await deps.changes.write(tx, events);
+              });
+              deps.changes.committed(events);
               created(k);
             } catch (e) {
               if (!isUniqueViolation(e)) throw e;

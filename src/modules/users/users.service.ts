@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/schema.js';
+import type { ChangeBus } from '../../lib/change-events.js';
 import { conflict, fieldError, forbidden, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
@@ -19,6 +20,7 @@ import { recordAudit } from '../audit/audit.repository.js';
 import { userSessionsRepository } from '../auth/user-sessions.repository.js';
 import { groupsRepository } from '../groups/groups.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
+import { userCreatedEvents } from './user-events.js';
 import { readScope, requireRole, targetOrg } from './users.access.js';
 import { toUserDto } from './users.mapper.js';
 import { usersRepository as repo, type UserFilter } from './users.repository.js';
@@ -35,6 +37,8 @@ export interface UsersDeps {
   db: Kysely<Database>;
   config: Config;
   hasher: PasswordHasher;
+  /** user.created goes out on the change bus inside the insert's transaction (the outbox subscribes). */
+  changes: ChangeBus;
   now?: () => number;
 }
 
@@ -129,12 +133,17 @@ export function createUsersService(deps: UsersDeps) {
         last_login_at: null,
         credentials_version: 0,
       };
+      const created = userCreatedEvents([row], actor.userId, t);
       try {
-        await repo.insert(db, row);
+        await db.transaction().execute(async (tx) => {
+          await repo.insert(tx, row);
+          await deps.changes.write(tx, created);
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw emailTaken();
         throw err;
       }
+      deps.changes.committed(created);
       await recordAudit(db, {
         orgId,
         actorId: actor.userId,

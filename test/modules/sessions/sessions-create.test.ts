@@ -59,7 +59,7 @@ describe('POST /admin/sessions', () => {
       .selectAll()
       .where('target_id', '=', d.session_id)
       .executeTakeFirstOrThrow();
-    expect(audit.action).toBe('session.create');
+    expect(audit.action).toBe('session.created');
   });
 
   it('lets a teacher create; refuses a student (403) and an anonymous caller (401)', async () => {

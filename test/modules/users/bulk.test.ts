@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChangeBus } from '../../../src/lib/change-events.js';
 import { newId } from '../../../src/lib/ids.js';
 import type { Actor } from '../../../src/lib/tenancy.js';
 import { createBulkImportService } from '../../../src/modules/users/users.bulk.js';
@@ -87,7 +88,7 @@ describe('POST /admin/users/bulk with JSON', () => {
     const audit = await t.db
       .selectFrom('audit_log')
       .selectAll()
-      .where('action', '=', 'user.bulk_create')
+      .where('action', '=', 'user.bulk_created')
       .where('org_id', '=', w.org.org_id)
       .execute();
     expect(JSON.parse(audit[0]!.details!)).toEqual({ created: 2, failed: 8 });
@@ -253,7 +254,12 @@ describe('bulk import racing another insert', () => {
         return hasher.hash(p);
       },
     };
-    const bulk = createBulkImportService({ db: t.db, config: t.config, hasher: racingHasher });
+    const bulk = createBulkImportService({
+      db: t.db,
+      config: t.config,
+      hasher: racingHasher,
+      changes: createChangeBus(),
+    });
     const actor: Actor = {
       userId: w.users.admin.user_id,
       orgId: w.org.org_id,

@@ -130,7 +130,7 @@ describe('POST /admin/users', () => {
     expect(row.org_id).toBe(w.org.org_id);
     await expect(t.login({ email: 'jane.smith@example.com' }, 'securePassword123')).resolves.toBeTruthy();
     const audit = await t.db.selectFrom('audit_log').selectAll().where('target_id', '=', d.user_id).execute();
-    expect(audit.map((a) => a.action)).toContain('user.create');
+    expect(audit.map((a) => a.action)).toContain('user.created');
   });
 
   it('answers 409 EMAIL_TAKEN for an address in use in any organization and letter case', async () => {

@@ -1,0 +1,12 @@
+import type { App } from '../../lib/http.js';
+import type { ModuleDeps } from '../deps.js';
+import type { Outbox } from '../outbox/outbox.js';
+import { warningsOnSessionClosed } from './warnings.evaluator.js';
+import { warningsRoutes } from './warnings.routes.js';
+import { createWarningsService } from './warnings.service.js';
+
+/** /admin/warning-rules, /admin/warnings, and rule evaluation on session.closed events of the outbox. */
+export async function registerWarningsModule(app: App, deps: ModuleDeps, outbox: Outbox): Promise<void> {
+  outbox.onEvent(warningsOnSessionClosed(outbox));
+  await app.register(warningsRoutes, { prefix: '/admin', warnings: createWarningsService({ db: deps.db }) });
+}
