@@ -1,5 +1,5 @@
 /** Background jobs (bulk import with `Prefer: respond-async`). Frozen; portable as 0001. */
-import type { Kysely } from 'kysely';
+import { type Kysely, MysqlAdapter, sql } from 'kysely';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations are frozen in time and must not use app types
 type Db = Kysely<any>;
@@ -23,6 +23,9 @@ export async function up(db: Db): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addColumn('finished_at', 'bigint')
     .execute();
+  // MySQL's `text` holds 64 KB; a 10,000-row import's result (with generated passwords) is ~1 MB.
+  if (db.getExecutor().adapter instanceof MysqlAdapter)
+    await db.schema.alterTable('jobs').modifyColumn('result', sql`longtext`).execute();
   await db.schema.createIndex('jobs_state_idx').on('jobs').columns(['state', 'updated_at']).execute();
 }
 

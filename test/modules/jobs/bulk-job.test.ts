@@ -28,7 +28,10 @@ describe('bulk import as a job', () => {
     const read = () =>
       t.app
         .inject({ method: 'GET', url: `/admin/jobs/${jobId}`, headers: w.auth.admin })
-        .then((r) => r.json().data);
+        .then((r) => {
+          expect(r.statusCode, r.body).toBe(200);
+          return r.json().data;
+        });
     const seen: number[] = [];
     let job = await read();
     while (job.state !== 'done' && job.state !== 'failed') {
