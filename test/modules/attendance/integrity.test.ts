@@ -475,8 +475,8 @@ describe('review', () => {
       .where('target_id', 'in', [ra.record_id, rb.record_id])
       .execute();
     expect(audit.map((x) => x.action).sort()).toEqual([
-      'attendance.review_accept',
-      'attendance.review_reject',
+      'review.accepted',
+      'review.rejected',
     ]);
 
     const after = await get(`/attendance/session/${s.session_id}/report`, w.auth.teacher);

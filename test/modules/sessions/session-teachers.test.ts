@@ -161,7 +161,7 @@ describe('teacher_ids on update', () => {
       .selectFrom('audit_log')
       .select('details')
       .where('target_id', '=', s.session_id)
-      .where('action', '=', 'session.update')
+      .where('action', '=', 'session.updated')
       .executeTakeFirstOrThrow();
     expect(String(audit.details)).toContain(second.user_id);
   });
@@ -256,7 +256,7 @@ describe('migration 2026_11_30_0007', () => {
     const handle = await openDatabase(url);
     try {
       const migrator = new Migrator({ db: handle.db, provider: migrationProvider });
-      const before = await migrator.migrateTo('2026_11_25_0004_session_counts');
+      const before = await migrator.migrateTo('2026_11_30_0006_checkin_integrity');
       expect(before.error).toBeUndefined();
       const db = handle.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
       const org = orgRow();
