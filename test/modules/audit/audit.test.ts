@@ -4,7 +4,8 @@ import { createTestApp, type TestContext } from '../../helpers/app.js';
 let t: TestContext;
 let superAuth: Record<string, string>;
 beforeAll(async () => {
-  t = await createTestApp({ LOGIN_MAX_PER_ACCOUNT: '3' });
+  // The student logged in from this address before (a known address): the per-address counter limits.
+  t = await createTestApp({ LOGIN_MAX_PER_ACCOUNT_IP: '3' });
   superAuth = (await t.login(await t.factory.user('super_admin', null))).headers;
 });
 afterAll(async () => t.close());
@@ -105,7 +106,7 @@ describe('auth.login_limited', () => {
     expect(res.json().data[0]).toMatchObject({
       target_type: 'user',
       target_id: w.users.student.user_id,
-      details: { scope: 'account', failures: 3 },
+      details: { scope: 'account_address', failures: 3 },
     });
   });
 });
