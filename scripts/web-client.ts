@@ -10,6 +10,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
+import { migrateToLatest } from '../src/db/migrate.js';
 
 export const CLIENT_SCHEMA_PATH = new URL('../web/src/api/schema.d.ts', import.meta.url);
 
@@ -20,6 +21,8 @@ const HEADER =
 export async function generateClientSchema(): Promise<string> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' });
   const database = await openDatabase(config.databaseUrl);
+  // The app's onReady hooks read their tables (stale import jobs), so the schema must exist.
+  await migrateToLatest(database);
   const app = await buildApp({ config, database, logger: false });
   try {
     await app.ready();

@@ -63,9 +63,12 @@ export interface paths {
                     actor_id?: string;
                     /** @description ISO 8601 date-time or YYYY-MM-DD; a bare date in `to` includes that whole day */
                     from?: string;
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     /** @description UUID */
                     org_id?: string;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                     /** @description UUID */
                     target_id?: string;
@@ -105,10 +108,14 @@ export interface paths {
                             }[];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
@@ -296,7 +303,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users by role, sessions today and open now, check-ins today, 7- and 30-day rates, next sessions */
+        /**
+         * Users by role, sessions today and open now, check-ins today, 7- and 30-day rates, next sessions
+         * @description Teachers and admins see their own organization; a super_admin names one with org_id.
+         */
         get: {
             parameters: {
                 query?: {
@@ -406,9 +416,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     /** @description UUID */
                     org_id?: string;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                     q?: string;
                 };
@@ -439,10 +452,14 @@ export interface paths {
                             }[];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
@@ -1081,6 +1098,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A background job: state, progress {done, total}, result
+         * @description Generated passwords in a bulk import result are shown to the job’s creator on the first read after `done`, then erased. A job interrupted by a server restart is reported `failed`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    job_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                error: string | null;
+                                finished_at: string | null;
+                                job_id: string;
+                                kind: string;
+                                progress: {
+                                    done: number;
+                                    total: number;
+                                };
+                                result: {
+                                    [key: string]: unknown;
+                                } | null;
+                                state: "queued" | "running" | "done" | "failed";
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/maintenance/cleanup-sessions": {
         parameters: {
             query?: never;
@@ -1171,7 +1286,10 @@ export interface paths {
             parameters: {
                 query?: {
                     is_active?: boolean;
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                     q?: string;
                 };
@@ -1210,10 +1328,14 @@ export interface paths {
                             }[];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
@@ -1728,9 +1850,12 @@ export interface paths {
                     from?: string;
                     /** @description UUID */
                     group_id?: string;
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     /** @description super_admin only: filter by organization */
                     org_id?: string;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                     /** @description sessions this user is a teacher of (teacher_ids) */
                     teacher_id?: string;
@@ -1751,9 +1876,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                boundary_policy: "flag" | "reject" | null;
                                 checkin_opens_minutes: number;
                                 closed_at: string | null;
                                 code?: string | null;
+                                /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                code_mode: "none" | "static" | "rotating";
+                                code_period_seconds: number;
                                 /** Format: date-time */
                                 created_at: string;
                                 created_by: string | null;
@@ -1772,6 +1901,7 @@ export interface paths {
                                 location_lon: number | null;
                                 location_radius: number | null;
                                 org_id: string;
+                                /** @description code_mode != none */
                                 require_code: boolean;
                                 session_id: string;
                                 session_name: string;
@@ -1785,10 +1915,14 @@ export interface paths {
                             }[];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
@@ -1836,9 +1970,15 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description what a check-in whose accuracy circle crosses the fence gets (flag: accepted and flagged; reject: 422); null = the organization’s policy */
+                        boundary_policy?: "flag" | "reject" | null;
                         /** @description check-in opens this long before start; default 15 */
                         checkin_opens_minutes?: number;
                         code?: string | null;
+                        /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                        code_mode?: "none" | "static" | "rotating";
+                        /** @description rotating codes: seconds per code; default 15 */
+                        code_period_seconds?: number;
                         description?: string | null;
                         /**
                          * @description ISO 8601, years 1970..2200. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone). A naive time that does not exist there (inside a DST gap, e.g. 02:30 on the spring-forward night) is refused with 400; an ambiguous one (the repeated hour of the fall-back night) means the earlier instant, i.e. the offset in force before the change (01:30 in New York on 2026-11-01 is 05:30Z). Send an offset to pick the later one.
@@ -1853,15 +1993,30 @@ export interface paths {
                         group_id?: string | null;
                         /** @description null: the organization’s setting */
                         late_after_minutes?: number | null;
+                        /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_lat
+                         */
+                        latitude?: number | null;
                         location_lat?: number | null;
                         location_lon?: number | null;
                         /** @description metres; default the org’s default radius */
                         location_radius?: number | null;
                         /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_lon
+                         */
+                        longitude?: number | null;
+                        /**
                          * Format: uuid
                          * @description super_admin only: the organization of the session
                          */
                         org_id?: string;
+                        /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_radius
+                         */
+                        radius?: number | null;
                         /** @description default: true when a code is given; a code is generated if none is */
                         require_code?: boolean;
                         /**
@@ -1890,9 +2045,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                boundary_policy: "flag" | "reject" | null;
                                 checkin_opens_minutes: number;
                                 closed_at: string | null;
                                 code?: string | null;
+                                /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                code_mode: "none" | "static" | "rotating";
+                                code_period_seconds: number;
                                 /** Format: date-time */
                                 created_at: string;
                                 created_by: string | null;
@@ -1911,6 +2070,7 @@ export interface paths {
                                 location_lon: number | null;
                                 location_radius: number | null;
                                 org_id: string;
+                                /** @description code_mode != none */
                                 require_code: boolean;
                                 session_id: string;
                                 session_name: string;
@@ -2000,9 +2160,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                boundary_policy: "flag" | "reject" | null;
                                 checkin_opens_minutes: number;
                                 closed_at: string | null;
                                 code?: string | null;
+                                /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                code_mode: "none" | "static" | "rotating";
+                                code_period_seconds: number;
                                 /** Format: date-time */
                                 created_at: string;
                                 created_by: string | null;
@@ -2021,6 +2185,7 @@ export interface paths {
                                 location_lon: number | null;
                                 location_radius: number | null;
                                 org_id: string;
+                                /** @description code_mode != none */
                                 require_code: boolean;
                                 session_id: string;
                                 session_name: string;
@@ -2090,9 +2255,15 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description what a check-in whose accuracy circle crosses the fence gets (flag: accepted and flagged; reject: 422); null = the organization’s policy */
+                        boundary_policy?: "flag" | "reject" | null;
                         /** @description check-in opens this long before start; default 15 */
                         checkin_opens_minutes?: number;
                         code?: string | null;
+                        /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                        code_mode?: "none" | "static" | "rotating";
+                        /** @description rotating codes: seconds per code; default 15 */
+                        code_period_seconds?: number;
                         description?: string | null;
                         /**
                          * @description ISO 8601, years 1970..2200. With Z or an offset it is exact; a naive time is read in `timezone` (else the org zone). A naive time that does not exist there (inside a DST gap, e.g. 02:30 on the spring-forward night) is refused with 400; an ambiguous one (the repeated hour of the fall-back night) means the earlier instant, i.e. the offset in force before the change (01:30 in New York on 2026-11-01 is 05:30Z). Send an offset to pick the later one.
@@ -2107,10 +2278,25 @@ export interface paths {
                         group_id?: string | null;
                         /** @description null: the organization’s setting */
                         late_after_minutes?: number | null;
+                        /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_lat
+                         */
+                        latitude?: number | null;
                         location_lat?: number | null;
                         location_lon?: number | null;
                         /** @description metres; default the org’s default radius */
                         location_radius?: number | null;
+                        /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_lon
+                         */
+                        longitude?: number | null;
+                        /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_radius
+                         */
+                        radius?: number | null;
                         /** @description default: true when a code is given; a code is generated if none is */
                         require_code?: boolean;
                         /**
@@ -2139,9 +2325,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                boundary_policy: "flag" | "reject" | null;
                                 checkin_opens_minutes: number;
                                 closed_at: string | null;
                                 code?: string | null;
+                                /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                code_mode: "none" | "static" | "rotating";
+                                code_period_seconds: number;
                                 /** Format: date-time */
                                 created_at: string;
                                 created_by: string | null;
@@ -2160,6 +2350,7 @@ export interface paths {
                                 location_lon: number | null;
                                 location_radius: number | null;
                                 org_id: string;
+                                /** @description code_mode != none */
                                 require_code: boolean;
                                 session_id: string;
                                 session_name: string;
@@ -2237,9 +2428,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                boundary_policy: "flag" | "reject" | null;
                                 checkin_opens_minutes: number;
                                 closed_at: string | null;
                                 code?: string | null;
+                                /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                code_mode: "none" | "static" | "rotating";
+                                code_period_seconds: number;
                                 /** Format: date-time */
                                 created_at: string;
                                 created_by: string | null;
@@ -2258,6 +2453,7 @@ export interface paths {
                                 location_lon: number | null;
                                 location_radius: number | null;
                                 org_id: string;
+                                /** @description code_mode != none */
                                 require_code: boolean;
                                 session_id: string;
                                 session_name: string;
@@ -2351,9 +2547,13 @@ export interface paths {
                                 /** @description absent records created by this close */
                                 absent_marked: number;
                                 session: {
+                                    boundary_policy: "flag" | "reject" | null;
                                     checkin_opens_minutes: number;
                                     closed_at: string | null;
                                     code?: string | null;
+                                    /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                    code_mode: "none" | "static" | "rotating";
+                                    code_period_seconds: number;
                                     /** Format: date-time */
                                     created_at: string;
                                     created_by: string | null;
@@ -2372,6 +2572,7 @@ export interface paths {
                                     location_lon: number | null;
                                     location_radius: number | null;
                                     org_id: string;
+                                    /** @description code_mode != none */
                                     require_code: boolean;
                                     session_id: string;
                                     session_name: string;
@@ -2443,6 +2644,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/sessions/{session_id}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The code to show now (rotating: changes every period; static: fixed) and the QR content; the session’s teachers and admins; 409 for code_mode none */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    session_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description {PUBLIC_URL}/c/{session_id}#k={code}: the QR content */
+                                checkin_url: string;
+                                code: string;
+                                /** @enum {unknown} */
+                                code_mode: "static" | "rotating";
+                                expires_at: string | null;
+                                period_seconds: number | null;
+                                /** Format: date-time */
+                                server_time: string;
+                                /** @description floor(server_time / period); null for a static code */
+                                step: number | null;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/students": {
         parameters: {
             query?: never;
@@ -2457,9 +2759,12 @@ export interface paths {
                     /** @description UUID */
                     group_id?: string;
                     is_active?: boolean;
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     /** @description UUID */
                     org_id?: string;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                     q?: string;
                 };
@@ -2479,10 +2784,14 @@ export interface paths {
                             data: components["schemas"]["def-1"][];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
@@ -2550,9 +2859,12 @@ export interface paths {
             parameters: {
                 query?: {
                     is_active?: boolean;
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     /** @description UUID */
                     org_id?: string;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                     q?: string;
                     role?: "super_admin" | "admin" | "teacher" | "student";
@@ -2573,10 +2885,14 @@ export interface paths {
                             data: components["schemas"]["def-1"][];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
@@ -2645,6 +2961,7 @@ export interface paths {
                          * @description UUID
                          */
                         org_id?: string;
+                        /** @description at least PASSWORD_MIN_LENGTH (default 8) characters, not all of one character class */
                         password: string;
                         /** @enum {unknown} */
                         role: "super_admin" | "admin" | "teacher" | "student";
@@ -2825,6 +3142,7 @@ export interface paths {
                          * @description at most 100 characters, at least one visible; no control or bidi-override characters
                          */
                         name?: string;
+                        /** @description at least PASSWORD_MIN_LENGTH (default 8) characters, not all of one character class */
                         password?: string;
                         /** @enum {unknown} */
                         role?: "super_admin" | "admin" | "teacher" | "student";
@@ -2993,7 +3311,7 @@ export interface paths {
         put?: never;
         /**
          * Create up to 10,000 users from JSON rows or a text/csv body
-         * @description CSV header: name,email[,role][,password] in any order. Role defaults to student; a missing password is generated and returned once in that row. Each row succeeds or fails alone; the answer is 200 with a result per row. super_admin names the organization with org_id.
+         * @description CSV header: name,email[,role][,password] in any order. Role defaults to student; a missing password is generated and returned once in that row. Each row succeeds or fails alone; the answer is 200 with a result per row. super_admin names the organization with org_id. With the header `Prefer: respond-async` the import runs as a job: 202 {job_id}, then GET /admin/jobs/{job_id}.
          */
         post: {
             parameters: {
@@ -3047,6 +3365,22 @@ export interface paths {
                                     status: "created" | "error";
                                     user_id?: string;
                                 }[];
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                job_id: string;
                             };
                             message: string;
                             /** @enum {boolean} */
@@ -3219,18 +3553,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/attendance/active-sessions": {
+    "/admin/warning-rules": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Sessions open for check-in now (for a student: those they are expected at) */
+        /**
+         * Warning rules of the organization
+         * @description Evaluated when a session closes, for the students with a record in it. rate_below: (present + late) / counted sessions < threshold; consecutive_absences: the latest `threshold` counted sessions are absences. Excused sessions are not counted at all (neither attended nor missed; they do not break a run). A student is looked at once they have min_sessions counted sessions; each rule warns a student at most once per cooldown_days. Messages name the sessions and dates missed.
+         */
         get: {
             parameters: {
                 query?: {
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
+                    /** @description UUID */
+                    org_id?: string;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                 };
                 header?: never;
@@ -3247,9 +3589,1437 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                cooldown_days: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                group_id: string | null;
+                                is_active: boolean;
+                                kind: "rate_below" | "consecutive_absences";
+                                min_sessions: number;
+                                name: string;
+                                notify: {
+                                    admins: boolean;
+                                    emails: string[];
+                                    student: boolean;
+                                    teachers: boolean;
+                                };
+                                org_id: string;
+                                rule_id: string;
+                                threshold: number;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            message: string;
+                            pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
+                                page: number;
+                                pages: number;
+                                per_page: number;
+                                total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a warning rule
+         * @description Evaluated when a session closes, for the students with a record in it. rate_below: (present + late) / counted sessions < threshold; consecutive_absences: the latest `threshold` counted sessions are absences. Excused sessions are not counted at all (neither attended nor missed; they do not break a run). A student is looked at once they have min_sessions counted sessions; each rule warns a student at most once per cooldown_days. Messages name the sessions and dates missed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default 7 */
+                        cooldown_days?: number;
+                        group_id?: string | null;
+                        is_active?: boolean;
+                        kind: "rate_below" | "consecutive_absences";
+                        /** @default 5 */
+                        min_sessions?: number;
+                        name: string;
+                        notify?: {
+                            /** @default false */
+                            admins?: boolean;
+                            emails?: string[];
+                            /** @default true */
+                            student?: boolean;
+                            /** @default false */
+                            teachers?: boolean;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        org_id?: string;
+                        /** @description rate_below: a rate in [0, 1]; consecutive_absences: a count ≥ 1 */
+                        threshold: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                cooldown_days: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                group_id: string | null;
+                                is_active: boolean;
+                                kind: "rate_below" | "consecutive_absences";
+                                min_sessions: number;
+                                name: string;
+                                notify: {
+                                    admins: boolean;
+                                    emails: string[];
+                                    student: boolean;
+                                    teachers: boolean;
+                                };
+                                org_id: string;
+                                rule_id: string;
+                                threshold: number;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/warning-rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One warning rule
+         * @description Evaluated when a session closes, for the students with a record in it. rate_below: (present + late) / counted sessions < threshold; consecutive_absences: the latest `threshold` counted sessions are absences. Excused sessions are not counted at all (neither attended nor missed; they do not break a run). A student is looked at once they have min_sessions counted sessions; each rule warns a student at most once per cooldown_days. Messages name the sessions and dates missed.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    rule_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                cooldown_days: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                group_id: string | null;
+                                is_active: boolean;
+                                kind: "rate_below" | "consecutive_absences";
+                                min_sessions: number;
+                                name: string;
+                                notify: {
+                                    admins: boolean;
+                                    emails: string[];
+                                    student: boolean;
+                                    teachers: boolean;
+                                };
+                                org_id: string;
+                                rule_id: string;
+                                threshold: number;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /**
+         * Change a warning rule
+         * @description Evaluated when a session closes, for the students with a record in it. rate_below: (present + late) / counted sessions < threshold; consecutive_absences: the latest `threshold` counted sessions are absences. Excused sessions are not counted at all (neither attended nor missed; they do not break a run). A student is looked at once they have min_sessions counted sessions; each rule warns a student at most once per cooldown_days. Messages name the sessions and dates missed.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    rule_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default 7 */
+                        cooldown_days?: number;
+                        group_id?: string | null;
+                        is_active?: boolean;
+                        kind?: "rate_below" | "consecutive_absences";
+                        /** @default 5 */
+                        min_sessions?: number;
+                        name?: string;
+                        notify?: {
+                            /** @default false */
+                            admins?: boolean;
+                            emails?: string[];
+                            /** @default true */
+                            student?: boolean;
+                            /** @default false */
+                            teachers?: boolean;
+                        };
+                        /** @description rate_below: a rate in [0, 1]; consecutive_absences: a count ≥ 1 */
+                        threshold?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                cooldown_days: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                group_id: string | null;
+                                is_active: boolean;
+                                kind: "rate_below" | "consecutive_absences";
+                                min_sessions: number;
+                                name: string;
+                                notify: {
+                                    admins: boolean;
+                                    emails: string[];
+                                    student: boolean;
+                                    teachers: boolean;
+                                };
+                                org_id: string;
+                                rule_id: string;
+                                threshold: number;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a warning rule (warnings it sent stay in the log)
+         * @description Evaluated when a session closes, for the students with a record in it. rate_below: (present + late) / counted sessions < threshold; consecutive_absences: the latest `threshold` counted sessions are absences. Excused sessions are not counted at all (neither attended nor missed; they do not break a run). A student is looked at once they have min_sessions counted sessions; each rule warns a student at most once per cooldown_days. Messages name the sessions and dates missed.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    rule_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: null;
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Warnings sent: to whom, why (figures and the sessions missed), newest first
+         * @description Evaluated when a session closes, for the students with a record in it. rate_below: (present + late) / counted sessions < threshold; consecutive_absences: the latest `threshold` counted sessions are absences. Excused sessions are not counted at all (neither attended nor missed; they do not break a run). A student is looked at once they have min_sessions counted sessions; each rule warns a student at most once per cooldown_days. Messages name the sessions and dates missed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
+                    /** @description UUID */
+                    org_id?: string;
+                    page?: number;
+                    /** @description rows per page, default 20 */
+                    per_page?: number;
+                    /** @description UUID */
+                    rule_id?: string;
+                    /** @description UUID */
+                    user_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                kind: "rate_below" | "consecutive_absences";
+                                message: string;
+                                org_id: string;
+                                recipients: string[];
+                                rule_id: string;
+                                /** @description the session whose close triggered it */
+                                session_id: string;
+                                user_id: string;
+                                user_name: string | null;
+                                warning_id: string;
+                            }[];
+                            message: string;
+                            pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
+                                page: number;
+                                pages: number;
+                                per_page: number;
+                                total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook endpoints of the organization */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
+                    /** @description UUID */
+                    org_id?: string;
+                    page?: number;
+                    /** @description rows per page, default 20 */
+                    per_page?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string | null;
+                                events: string[];
+                                is_active: boolean;
+                                org_id: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                url: string;
+                                webhook_id: string;
+                            }[];
+                            message: string;
+                            pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
+                                page: number;
+                                pages: number;
+                                per_page: number;
+                                total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a webhook endpoint; the answer carries its secret, shown only this once
+         * @description Each event is POSTed as `{type, timestamp, data}` with Standard Webhooks headers: `webhook-id` (the same across retries), `webhook-timestamp` (seconds, per attempt) and `webhook-signature: v1,<base64 HMAC-SHA256(key, id.timestamp.body)>` where key = the base64-decoded part of the secret after `whsec_`. Only a 2xx answer counts; others are retried with exponential backoff for 24 h. Addresses that are not public are refused at delivery time (WEBHOOK_ALLOW_PRIVATE lifts this).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        events: ("attendance.recorded" | "attendance.changed" | "session.closed" | "warning.triggered" | "user.created")[];
+                        is_active?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        org_id?: string;
+                        /** @description http(s) URL the events are POSTed to */
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string | null;
+                                events: string[];
+                                is_active: boolean;
+                                org_id: string;
+                                /** @description whsec_<base64 of 32 bytes>; shown only in this answer */
+                                secret: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                url: string;
+                                webhook_id: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook endpoint (never its secret) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    webhook_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string | null;
+                                events: string[];
+                                is_active: boolean;
+                                org_id: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                url: string;
+                                webhook_id: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /** Change a webhook endpoint (url, events, description, is_active) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    webhook_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        events?: ("attendance.recorded" | "attendance.changed" | "session.closed" | "warning.triggered" | "user.created")[];
+                        is_active?: boolean;
+                        /** @description http(s) URL the events are POSTed to */
+                        url?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string | null;
+                                events: string[];
+                                is_active: boolean;
+                                org_id: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                url: string;
+                                webhook_id: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a webhook endpoint (pending deliveries are dropped as skipped) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    webhook_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: null;
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries of this endpoint, newest first, with every attempt (status, timing, 1 KB of the answer) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
+                    page?: number;
+                    /** @description rows per page, default 20 */
+                    per_page?: number;
+                    state?: "pending" | "delivered" | "failed" | "skipped";
+                };
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    webhook_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                attempts: number;
+                                attempts_log: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    attempt: number;
+                                    duration_ms: number;
+                                    error: string | null;
+                                    response_body: string | null;
+                                    status_code: number | null;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                delivered_at: string | null;
+                                /** @description also the webhook-id header, the same across retries */
+                                delivery_id: string;
+                                event_type: string;
+                                last_error: string | null;
+                                last_status_code: number | null;
+                                next_attempt_at: string | null;
+                                state: "pending" | "delivered" | "failed" | "skipped";
+                                webhook_id: string;
+                            }[];
+                            message: string;
+                            pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
+                                page: number;
+                                pages: number;
+                                per_page: number;
+                                total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again now (same webhook-id), with a fresh 24 h retry window */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    delivery_id: string;
+                    /** @description UUID */
+                    webhook_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                attempts: number;
+                                attempts_log: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    attempt: number;
+                                    duration_ms: number;
+                                    error: string | null;
+                                    response_body: string | null;
+                                    status_code: number | null;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                delivered_at: string | null;
+                                /** @description also the webhook-id header, the same across retries */
+                                delivery_id: string;
+                                event_type: string;
+                                last_error: string | null;
+                                last_status_code: number | null;
+                                next_attempt_at: string | null;
+                                state: "pending" | "delivered" | "failed" | "skipped";
+                                webhook_id: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/{webhook_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the signing secret; the answer carries the new one, shown only this once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    webhook_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                description: string | null;
+                                events: string[];
+                                is_active: boolean;
+                                org_id: string;
+                                /** @description whsec_<base64 of 32 bytes>; shown only in this answer */
+                                secret: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                url: string;
+                                webhook_id: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/active-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sessions open for check-in now (for a student: those they are expected at) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
+                    page?: number;
+                    /** @description rows per page, default 20 */
+                    per_page?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                boundary_policy: "flag" | "reject" | null;
                                 checked_in: boolean;
                                 checkin_opens_minutes: number;
                                 closed_at: string | null;
+                                /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                code_mode: "none" | "static" | "rotating";
+                                code_period_seconds: number;
                                 /** Format: date-time */
                                 created_at: string;
                                 created_by: string | null;
@@ -3269,6 +5039,7 @@ export interface paths {
                                 location_radius: number | null;
                                 org_id: string;
                                 record_id: string | null;
+                                /** @description code_mode != none */
                                 require_code: boolean;
                                 session_id: string;
                                 session_name: string;
@@ -3281,10 +5052,14 @@ export interface paths {
                             }[];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
@@ -3344,11 +5119,16 @@ export interface paths {
                     "application/json": {
                         /** @description reported GPS accuracy, metres (refused above MAX_LOCATION_ACCURACY) */
                         accuracy?: number;
+                        /** @description the session’s code: its static code, or the 6 digits shown now for a rotating one */
                         code?: string;
+                        /** @description an opaque id the app keeps per install (printable, at most 128 characters); stored only as an HMAC; the same device on two accounts flags both check-ins shared_device */
+                        device_id?: string;
                         /** @description WGS84 latitude, degrees */
                         lat?: number;
                         /** @description WGS84 longitude, degrees */
                         lon?: number;
+                        /** @description instead of code: the ticket POST /attendance/scan returned (120 s, used up by this check-in) */
+                        scan_ticket?: string;
                         /**
                          * Format: uuid
                          * @description UUID
@@ -3379,9 +5159,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 session_id: string;
                                 /** @enum {unknown} */
                                 status: "present" | "late" | "absent" | "excused";
@@ -3416,9 +5208,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 session_id: string;
                                 /** @enum {unknown} */
                                 status: "present" | "late" | "absent" | "excused";
@@ -3548,9 +5352,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 session_id: string;
                                 /** @enum {unknown} */
                                 status: "present" | "late" | "absent" | "excused";
@@ -3666,9 +5482,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 session_id: string;
                                 /** @enum {unknown} */
                                 status: "present" | "late" | "absent" | "excused";
@@ -3703,9 +5531,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 session_id: string;
                                 /** @enum {unknown} */
                                 status: "present" | "late" | "absent" | "excused";
@@ -3785,7 +5625,10 @@ export interface paths {
                 query?: {
                     /** @description YYYY-MM-DD (years 1970..2200) */
                     end_date?: string;
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                     /** @description YYYY-MM-DD (years 1970..2200) */
                     start_date?: string;
@@ -3817,9 +5660,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 /** Format: date-time */
                                 session_end_time: string;
                                 session_id: string;
@@ -3834,10 +5689,14 @@ export interface paths {
                             }[];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
@@ -3922,9 +5781,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 session_id: string;
                                 /** @enum {unknown} */
                                 status: "present" | "late" | "absent" | "excused";
@@ -4003,7 +5874,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                 };
                 header?: never;
@@ -4023,7 +5897,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
-                                /** @description force_check_in, force_update, correction or absent_on_close */
+                                /** @description force_check_in, force_update, correction, review_accept, review_reject or absent_on_close */
                                 action: string;
                                 change_id: string;
                                 /** Format: date-time */
@@ -4038,10 +5912,14 @@ export interface paths {
                             }[];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
@@ -4085,6 +5963,370 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/attendance/records/{record_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide a flagged check-in: accept keeps the status, reject sets absent (history + audit log) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    record_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description accept keeps the status; reject sets absent
+                         * @enum {unknown}
+                         */
+                        decision: "accept" | "reject";
+                        notes?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                check_in_accuracy: number | null;
+                                check_in_lat: number | null;
+                                check_in_lon: number | null;
+                                check_in_time: string | null;
+                                check_out_lat: number | null;
+                                check_out_lon: number | null;
+                                check_out_time: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description metres from the centre (0 inside a polygon fence) */
+                                distance_m: number | null;
+                                /** @description check-in to check-out, null until checked out */
+                                duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
+                                marked_by: string | null;
+                                notes: string | null;
+                                record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
+                                session_id: string;
+                                /** @enum {unknown} */
+                                status: "present" | "late" | "absent" | "excused";
+                                /** Format: date-time */
+                                updated_at: string;
+                                user_id: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Flagged check-ins awaiting review (state=pending by default), with user, flags and figures (the session’s teachers, admins; teachers name the session) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
+                    page?: number;
+                    /** @description rows per page, default 20 */
+                    per_page?: number;
+                    /** @description UUID */
+                    session_id?: string;
+                    /** @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent) */
+                    state?: "none" | "pending" | "accepted" | "rejected";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                check_in_accuracy: number | null;
+                                check_in_lat: number | null;
+                                check_in_lon: number | null;
+                                check_in_time: string | null;
+                                check_out_lat: number | null;
+                                check_out_lon: number | null;
+                                check_out_time: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description metres from the centre (0 inside a polygon fence) */
+                                distance_m: number | null;
+                                /** @description check-in to check-out, null until checked out */
+                                duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
+                                marked_by: string | null;
+                                notes: string | null;
+                                record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
+                                session_id: string;
+                                session_name: string;
+                                /** @enum {unknown} */
+                                status: "present" | "late" | "absent" | "excused";
+                                /** Format: date-time */
+                                updated_at: string;
+                                user_email: string;
+                                user_id: string;
+                                user_name: string;
+                            }[];
+                            message: string;
+                            pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
+                                page: number;
+                                pages: number;
+                                per_page: number;
+                                total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Trade a scanned rotating code for a scan ticket (120 s); no login needed. Without a token the ticket is bound to an HttpOnly cookie */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the 6 digits of the scanned code */
+                        code: string;
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        session_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                expires_at: string;
+                                /** @description give it to POST /attendance/check-in as scan_ticket */
+                                scan_ticket: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/attendance/session/{session_id}/attendance": {
         parameters: {
             query?: never;
@@ -4096,7 +6338,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                 };
                 header?: never;
@@ -4129,9 +6374,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 session_id: string;
                                 /** @enum {unknown} */
                                 status: "present" | "late" | "absent" | "excused";
@@ -4143,10 +6400,14 @@ export interface paths {
                             }[];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
@@ -4238,12 +6499,20 @@ export interface paths {
                                     present: number;
                                 };
                                 expected: number;
+                                /** @description records with any flag */
+                                flagged: number;
                                 /** @description expected - checked_in, never below 0 */
                                 not_checked_in: number;
+                                /** @description flagged records awaiting a decision */
+                                pending_review: number;
                                 session: {
+                                    boundary_policy: "flag" | "reject" | null;
                                     checkin_opens_minutes: number;
                                     closed_at: string | null;
                                     code?: string | null;
+                                    /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                    code_mode: "none" | "static" | "rotating";
+                                    code_period_seconds: number;
                                     /** Format: date-time */
                                     created_at: string;
                                     created_by: string | null;
@@ -4262,6 +6531,7 @@ export interface paths {
                                     location_lon: number | null;
                                     location_radius: number | null;
                                     org_id: string;
+                                    /** @description code_mode != none */
                                     require_code: boolean;
                                     session_id: string;
                                     session_name: string;
@@ -4339,7 +6609,10 @@ export interface paths {
                 query?: {
                     /** @description YYYY-MM-DD (years 1970..2200) */
                     end_date?: string;
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                     /** @description YYYY-MM-DD (years 1970..2200) */
                     start_date?: string;
@@ -4374,9 +6647,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 /** Format: date-time */
                                 session_end_time: string;
                                 session_id: string;
@@ -4391,10 +6676,14 @@ export interface paths {
                             }[];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
@@ -4467,6 +6756,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description at least PASSWORD_MIN_LENGTH (default 8) characters, not all of one character class */
                         new_password: string;
                         old_password: string;
                     };
@@ -4553,6 +6843,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                /**
+                                 * @deprecated
+                                 * @description copy of jwt_token, for clients of the original
+                                 */
+                                access_token: string;
                                 expires_in: number;
                                 jwt_token: string;
                                 /** @description absent when the request sent `X-Auth-Cookie: 1` (the token is in the cookie) */
@@ -4569,6 +6864,11 @@ export interface paths {
                                     last_seen_at: string;
                                     session_id: string;
                                 };
+                                /**
+                                 * @deprecated
+                                 * @description copy of jwt_token, for clients of the original
+                                 */
+                                token: string;
                                 /** @enum {string} */
                                 token_type: "Bearer";
                                 user: components["schemas"]["def-1"];
@@ -4940,6 +7240,7 @@ export interface paths {
                          * @description UUID
                          */
                         org_id: string;
+                        /** @description at least PASSWORD_MIN_LENGTH (default 8) characters, not all of one character class */
                         password: string;
                         /** @enum {unknown} */
                         role?: "super_admin" | "admin" | "teacher" | "student";
@@ -5237,12 +7538,17 @@ export interface paths {
                     "application/json": {
                         /** @description reported GPS accuracy, metres (refused above MAX_LOCATION_ACCURACY) */
                         accuracy?: number;
+                        /** @description the session’s code: its static code, or the 6 digits shown now for a rotating one */
                         code?: string;
+                        /** @description an opaque id the app keeps per install (printable, at most 128 characters); stored only as an HMAC; the same device on two accounts flags both check-ins shared_device */
+                        device_id?: string;
                         /** @description WGS84 latitude, degrees */
                         lat?: number;
                         /** @description WGS84 longitude, degrees */
                         lon?: number;
                         notes?: string | null;
+                        /** @description instead of code: the ticket POST /attendance/scan returned (120 s, used up by this check-in) */
+                        scan_ticket?: string;
                         /**
                          * Format: uuid
                          * @description UUID
@@ -5280,9 +7586,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 session_id: string;
                                 /** @enum {unknown} */
                                 status: "present" | "late" | "absent" | "excused";
@@ -5317,9 +7635,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 session_id: string;
                                 /** @enum {unknown} */
                                 status: "present" | "late" | "absent" | "excused";
@@ -6005,9 +8335,11 @@ export interface paths {
                                     check_out_time: string | null;
                                     distance_m: number | null;
                                     email: string;
+                                    flags: string[];
                                     minutes_after_start: number | null;
                                     name: string;
                                     record_id: string | null;
+                                    review_state: string | null;
                                     /** @description present | late | absent | excused, or not_checked_in while the session is open */
                                     status: string;
                                     user_id: string;
@@ -6015,9 +8347,13 @@ export interface paths {
                                 average_check_in_delay_minutes: number | null;
                                 excused: number;
                                 expected: number;
+                                /** @description records with any flag (API.md Part 2) */
+                                flagged: number;
                                 late: number;
                                 /** @description expected attendees without a record yet (open sessions only) */
                                 not_checked_in: number;
+                                /** @description flagged records awaiting review */
+                                pending_review: number;
                                 present: number;
                                 session: {
                                     closed: boolean;
@@ -6095,9 +8431,12 @@ export interface paths {
                 query?: {
                     /** @description YYYY-MM-DD (years 1970..2200) */
                     end_date?: string;
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     /** @description UUID */
                     org_id?: string;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                     /** @description YYYY-MM-DD (years 1970..2200) */
                     start_date?: string;
@@ -6131,10 +8470,14 @@ export interface paths {
                                     count: number;
                                 };
                                 pagination: {
+                                    has_next: boolean;
+                                    has_prev: boolean;
                                     page: number;
                                     pages: number;
                                     per_page: number;
                                     total: number;
+                                    /** @description same as pages (clients of the original read this name) */
+                                    total_pages: number;
                                 };
                                 present: number;
                                 sessions: {
@@ -6223,7 +8566,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
                     page?: number;
+                    /** @description rows per page, default 20 */
                     per_page?: number;
                 };
                 header?: never;
@@ -6256,9 +8602,21 @@ export interface paths {
                                 distance_m: number | null;
                                 /** @description check-in to check-out, null until checked out */
                                 duration_minutes: number | null;
+                                /** @description what made the check-in doubtful: uncertain_location, no_accuracy, low_accuracy (> 100 m), shared_device, impossible_travel */
+                                flags: ("uncertain_location" | "no_accuracy" | "low_accuracy" | "shared_device" | "impossible_travel")[];
+                                /** @description check-in position {lat, lon} as the original service gave it; null when none was stored */
+                                location: {
+                                    lat: number;
+                                    lon: number;
+                                } | null;
                                 marked_by: string | null;
                                 notes: string | null;
                                 record_id: string;
+                                /**
+                                 * @description none: no flag; pending: flagged, awaiting review (counts as attended); accepted; rejected (absent)
+                                 * @enum {unknown}
+                                 */
+                                review_state: "none" | "pending" | "accepted" | "rejected";
                                 session_id: string;
                                 /** @enum {unknown} */
                                 status: "present" | "late" | "absent" | "excused";
@@ -6270,10 +8628,14 @@ export interface paths {
                             }[];
                             message: string;
                             pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
                                 page: number;
                                 pages: number;
                                 per_page: number;
                                 total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
                             };
                             /** @enum {boolean} */
                             success: true;
