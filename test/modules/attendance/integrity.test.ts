@@ -474,10 +474,7 @@ describe('review', () => {
       .select(['action', 'target_id'])
       .where('target_id', 'in', [ra.record_id, rb.record_id])
       .execute();
-    expect(audit.map((x) => x.action).sort()).toEqual([
-      'review.accepted',
-      'review.rejected',
-    ]);
+    expect(audit.map((x) => x.action).sort()).toEqual(['review.accepted', 'review.rejected']);
 
     const after = await get(`/attendance/session/${s.session_id}/report`, w.auth.teacher);
     expect(after.json().data).toMatchObject({ flagged: 2, pending_review: 0 });

@@ -26,12 +26,10 @@ describe('bulk import as a job', () => {
     expect(elapsed).toBeLessThan(1000);
     const jobId = res.json().data.job_id as string;
     const read = () =>
-      t.app
-        .inject({ method: 'GET', url: `/admin/jobs/${jobId}`, headers: w.auth.admin })
-        .then((r) => {
-          expect(r.statusCode, r.body).toBe(200);
-          return r.json().data;
-        });
+      t.app.inject({ method: 'GET', url: `/admin/jobs/${jobId}`, headers: w.auth.admin }).then((r) => {
+        expect(r.statusCode, r.body).toBe(200);
+        return r.json().data;
+      });
     const seen: number[] = [];
     let job = await read();
     while (job.state !== 'done' && job.state !== 'failed') {
