@@ -35,18 +35,34 @@ export function createJobsService({
 }) {
   const running = new Set<Promise<unknown>>();
 
-  async function failStale(now: number) {
-    await db
-      .updateTable('jobs')
-      .set({
-        state: 'failed',
-        error: 'interrupted: the server stopped while the job ran; rows done before stay done',
-        finished_at: now,
-        updated_at: now,
-      })
+  /**
+   * Marks failed the queued or running jobs not heard of for STALE_MS (all of them, or the one given).
+   * Each row is updated by its primary key, never by a range of the (state, updated_at) index: on
+   * InnoDB a range update locks index entries in the opposite order to the heartbeat's update by key,
+   * and the two deadlock (a 500 on a job read while the job ran).
+   */
+  async function failStale(now: number, jobId?: string) {
+    let find = db
+      .selectFrom('jobs')
+      .select('job_id')
       .where('state', 'in', ['queued', 'running'])
-      .where('updated_at', '<', now - STALE_MS)
-      .execute();
+      .where('updated_at', '<', now - STALE_MS);
+    if (jobId !== undefined) find = find.where('job_id', '=', jobId);
+    for (const { job_id } of await find.execute()) {
+      await db
+        .updateTable('jobs')
+        .set({
+          state: 'failed',
+          error: 'interrupted: the server stopped while the job ran; rows done before stay done',
+          finished_at: now,
+          updated_at: now,
+        })
+        .where('job_id', '=', job_id)
+        // The heartbeat may have come since the read: a job heard of again is not failed.
+        .where('state', 'in', ['queued', 'running'])
+        .where('updated_at', '<', now - STALE_MS)
+        .execute();
+    }
   }
 
   return {
@@ -137,7 +153,7 @@ export function createJobsService({
     /** The job; its creator's first read after done carries the generated passwords, which are then erased. */
     async get(actor: Actor, jobId: string) {
       requireRole(actor, 'super_admin', 'admin');
-      await failStale(Date.now());
+      await failStale(Date.now(), jobId);
       const job = await inScope(
         db.selectFrom('jobs').selectAll().where('job_id', '=', jobId),
         'org_id',

@@ -91,4 +91,29 @@ describe('bulk import as a job', () => {
       ).statusCode,
     ).toBe(404);
   });
+
+  it('many reads while the job runs all answer 200 (no lock conflict with its heartbeat)', async () => {
+    const w = await t.world();
+    const csv = [
+      'name,email,role',
+      ...Array.from({ length: 3_000 }, (_, i) => `Reader ${i},reader${i}@example.test,student`),
+    ].join('\n');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/admin/users/bulk',
+      headers: { ...w.auth.admin, 'content-type': 'text/csv', prefer: 'respond-async' },
+      payload: csv,
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const url = `/admin/jobs/${res.json().data.job_id}`;
+    let state = 'queued';
+    while (state !== 'done' && state !== 'failed') {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => t.app.inject({ method: 'GET', url, headers: w.auth.admin })),
+      );
+      for (const a of answers) expect(a.statusCode, a.body).toBe(200);
+      state = answers[0]?.json().data.state;
+    }
+    expect(state).toBe('done');
+  }, 240_000);
 });
