@@ -9,6 +9,7 @@ import { type ChangeBus, createChangeBus } from './lib/change-events.js';
 import { ErrorEnvelope } from './lib/envelope.js';
 import { newRequestId } from './lib/ids.js';
 import { createJobRegistry } from './lib/jobs.js';
+import { registerOutboxDepth } from './lib/metrics.js';
 import { createPasswordHasher, type PasswordHasher } from './lib/passwords.js';
 import { createMemoryStore, type RateLimitStore } from './lib/rate-limiter.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
@@ -27,6 +28,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { jobsRoutes } from './modules/jobs/jobs.routes.js';
 import { createJobsService, type JobsService } from './modules/jobs/jobs.service.js';
 import { registerOrganizationsModule } from './modules/organizations/index.js';
+import { outboxJob } from './modules/outbox/outbox.job.js';
 import { createOutbox, type Outbox } from './modules/outbox/outbox.js';
 import { createExportService } from './modules/reports/export.service.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
@@ -163,7 +165,9 @@ export async function buildApp(opts: AppOptions) {
   installAuthenticate(app, { db, tokens, sessionGuard: database.sessionGuard });
   installIdempotency(app, { db, secretKey: config.secretKey });
 
-  const auth = createAuthService({ db, config, hasher, tokens, limits });
+  const changes =
+    opts.changes ?? createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
+  const auth = createAuthService({ db, config, hasher, tokens, limits, changes });
 
   await app.register(healthRoutes, {
     db,
@@ -172,8 +176,6 @@ export async function buildApp(opts: AppOptions) {
     isOperator: (request) => hasBearer(request, config.metricsToken),
   });
   await app.register(authRoutes, { prefix: '/auth', auth, config });
-  const changes =
-    opts.changes ?? createChangeBus((err) => app.log.error({ err }, 'change subscriber failed'));
   const jobs = createJobRegistry();
   const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes, jobs };
   const outbox = createOutbox({
@@ -185,13 +187,10 @@ export async function buildApp(opts: AppOptions) {
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
   outbox.deliverer('email', mailer.deliver);
   app.decorate('outbox', outbox);
-  // Each process polls; the row claim keeps two processes from sending one message twice at once.
-  // (Moving this loop into the lease-elected scheduler is left for later: see README.)
-  app.addHook('onReady', async () => outbox.start(config.outboxPollMs));
-  app.addHook('onClose', async () => {
-    await outbox.stop();
-    mailer.close();
-  });
+  const unregisterOutboxDepth = registerOutboxDepth(() => outbox.depth());
+  app.addHook('onClose', async () => unregisterOutboxDepth());
+  // The scheduler below runs it in one process at a time (OUTBOX_POLL_MS=0: no worker here).
+  if (config.outboxPollMs > 0) jobs.register(outboxJob(outbox, config.outboxPollMs));
   await registerOrganizationsModule(app, deps);
   // Background jobs started by a request (bulk import), not to be confused with the scheduler's jobs.
   const importJobs = createJobsService({ db, onError: (err) => app.log.error({ err }, 'job failed') });
@@ -232,7 +231,10 @@ export async function buildApp(opts: AppOptions) {
   });
   app.decorate('scheduler', scheduler);
   if (config.schedulerEnabled) app.addHook('onReady', async () => scheduler.start());
-  app.addHook('onClose', async () => scheduler.stop());
+  app.addHook('onClose', async () => {
+    await scheduler.stop(); // waits for an outbox run in flight before the mailer closes
+    mailer.close();
+  });
 
   await installWebApp(app);
 

@@ -38,8 +38,8 @@ async function call(url: string, method: string, path: string, token: string | n
 describe('outbox durability', () => {
   it('loses no event to a SIGKILL between commit and delivery', async () => {
     const rx = await startReceiver();
-    // The worker would first poll after 10 minutes: nothing is delivered before the kill.
-    const first = await startServer({ ...env, OUTBOX_POLL_MS: '600000' });
+    // No outbox worker in the first process: nothing is delivered before the kill.
+    const first = await startServer({ ...env, OUTBOX_POLL_MS: '0' });
     const created: string[] = [];
     let secret = '';
     try {
@@ -74,7 +74,8 @@ describe('outbox durability', () => {
     }
     expect(rx.received).toHaveLength(0);
 
-    const second = await startServer({ ...env, OUTBOX_POLL_MS: '100' });
+    // The scheduler (off under NODE_ENV=test) runs the outbox job in the restarted process.
+    const second = await startServer({ ...env, OUTBOX_POLL_MS: '100', SCHEDULER_ENABLED: 'true' });
     try {
       const deadline = Date.now() + 20_000;
       while (rx.received.length < created.length && Date.now() < deadline)

@@ -6,6 +6,7 @@ import { closeEndedSessionsJob } from './close-ended.job.js';
 import { createCodesService } from './codes.service.js';
 import { integrityRoutes } from './integrity.routes.js';
 import { legacyRoutes } from './legacy.routes.js';
+import { eraseLocationsJob } from './location-retention.js';
 import { createOverridesService } from './overrides.service.js';
 import { createReadsService } from './reads.service.js';
 import type { RecordWriter } from './record-writer.js';
@@ -43,4 +44,6 @@ export async function registerAttendanceModule(
       intervalMs: deps.config.schedulerCloseIntervalSeconds * 1000,
     }),
   );
+  const retentionDays = deps.config.locationRetentionDays;
+  if (retentionDays !== undefined) deps.jobs.register(eraseLocationsJob(deps.db, retentionDays));
 }

@@ -8,6 +8,7 @@ import type { Config } from '../../config.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/schema.js';
 import type { Db } from '../../db/types.js';
+import type { ChangeBus } from '../../lib/change-events.js';
 import {
   AppError,
   conflict,
@@ -25,6 +26,7 @@ import type { Actor } from '../../lib/tenancy.js';
 import { toIso } from '../../lib/time.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
+import { insertUserAnnounced } from '../users/user-events.js';
 import { toUserDto } from '../users/users.mapper.js';
 import { usersRepository } from '../users/users.repository.js';
 import type { LoginInput, RegisterInput, SessionDto } from './auth.schemas.js';
@@ -38,6 +40,8 @@ export interface AuthDeps {
   hasher: PasswordHasher;
   tokens: TokenService;
   limits: RateLimitStore;
+  /** Self-registration announces user.created like an admin's creation. */
+  changes: ChangeBus;
   now?: () => number;
 }
 
@@ -61,7 +65,7 @@ export function toSessionDto(s: UserSessionRow, currentSessionId?: string): Sess
 }
 
 export function createAuthService(deps: AuthDeps) {
-  const { db, config, hasher, tokens, limits } = deps;
+  const { db, config, hasher, tokens, limits, changes } = deps;
   // Read through Date at each call (not a captured reference), so tests can move the clock.
   const now = deps.now ?? (() => Date.now());
   const windowMs = config.loginWindowSeconds * 1000;
@@ -165,7 +169,7 @@ export function createAuthService(deps: AuthDeps) {
         credentials_version: 0,
       };
       try {
-        await usersRepository.insert(db, row);
+        await insertUserAnnounced(db, changes, row, row.user_id);
       } catch (err) {
         if (isUniqueViolation(err))
           throw conflict('EMAIL_TAKEN', 'An account with this email already exists');

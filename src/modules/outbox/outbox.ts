@@ -81,8 +81,6 @@ export function createOutbox(opts: OutboxOptions) {
   const leaseMs = opts.leaseMs ?? 60_000;
   const deliverers = new Map<OutboxChannel, Deliverer>();
   const dispatchers: EventDispatcher[] = [];
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
 
   async function deliverOne(row: OutboxRow, now: number, stats: DeliverStats): Promise<void> {
     if (row.channel === 'event') {
@@ -197,26 +195,6 @@ export function createOutbox(opts: OutboxOptions) {
     },
 
     depth: () => repo.depth(db),
-
-    /** Polls every `intervalMs` until stop(); one pass at a time. */
-    start(intervalMs: number) {
-      if (timer || intervalMs <= 0) return;
-      const tick = () => {
-        running = outbox
-          .deliverDue()
-          .catch((err) => opts.onError?.(err))
-          .finally(() => {
-            running = null;
-            if (timer) timer = setTimeout(tick, intervalMs);
-          });
-      };
-      timer = setTimeout(tick, intervalMs);
-    },
-    async stop() {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running;
-    },
   };
   return outbox;
 }

@@ -20,7 +20,7 @@ import { recordAudit } from '../audit/audit.repository.js';
 import { userSessionsRepository } from '../auth/user-sessions.repository.js';
 import { groupsRepository } from '../groups/groups.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
-import { userCreatedEvents } from './user-events.js';
+import { insertUserAnnounced } from './user-events.js';
 import { readScope, requireRole, targetOrg } from './users.access.js';
 import { toUserDto } from './users.mapper.js';
 import { usersRepository as repo, type UserFilter } from './users.repository.js';
@@ -133,17 +133,12 @@ export function createUsersService(deps: UsersDeps) {
         last_login_at: null,
         credentials_version: 0,
       };
-      const created = userCreatedEvents([row], actor.userId, t);
       try {
-        await db.transaction().execute(async (tx) => {
-          await repo.insert(tx, row);
-          await deps.changes.write(tx, created);
-        });
+        await insertUserAnnounced(db, deps.changes, row, actor.userId);
       } catch (err) {
         if (isUniqueViolation(err)) throw emailTaken();
         throw err;
       }
-      deps.changes.committed(created);
       await recordAudit(db, {
         orgId,
         actorId: actor.userId,

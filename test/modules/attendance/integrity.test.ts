@@ -576,4 +576,39 @@ describe('LOCATION_RETENTION_DAYS', () => {
     expect(rows[fresh!.user_id]!.check_in_lat).toBe(CENTRE.lat);
     expect(rows[fresh!.user_id]!.device_hash).not.toBeNull();
   });
+  it('erases in batches, asking the lease between them, and stops when it is lost', async () => {
+    const s = await insertSession(t, w.org.org_id, w.users.teacher.user_id, { location_radius: 1000 });
+    const people = await bulkStudents(t, w.org.org_id, 5);
+    for (const p of people)
+      await post(
+        '/attendance/check-in',
+        { session_id: s.session_id, ...CENTRE, accuracy: 5, device_id: `d-${p.user_id}` },
+        p.headers,
+      );
+    await t.db
+      .updateTable('attendance_records')
+      .set({ created_at: Date.now() - 40 * 86_400_000 })
+      .where('session_id', '=', s.session_id)
+      .execute();
+    let renewals = 0;
+    const lost = await eraseOldLocations(t.db, 30, Date.now(), {
+      batchSize: 2,
+      renew: async () => ++renewals < 2,
+    });
+    expect(lost).toBe(4); // two batches of two, then the lease was lost
+    const rest = await eraseOldLocations(t.db, 30, Date.now(), { batchSize: 2, renew: async () => true });
+    expect(rest).toBe(1);
+    const rows = await recordsOf(t, s.session_id);
+    expect(rows.every((r) => r.check_in_lat === null && r.device_hash === null)).toBe(true);
+  });
+
+  it('is a scheduler job only when LOCATION_RETENTION_DAYS is set', async () => {
+    await expect(t.app.scheduler.runNow('erase-expired-coordinates')).rejects.toThrow(/no job/);
+    const keeping = await createTestApp({ LOCATION_RETENTION_DAYS: '30' });
+    try {
+      expect(await keeping.app.scheduler.runNow('erase-expired-coordinates')).toBe(true);
+    } finally {
+      await keeping.close();
+    }
+  });
 });

@@ -38,6 +38,15 @@ describe('POST /auth/register', () => {
       .executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     expect(row.email).toBe('john.doe@example.com');
+    // Announced like an admin's creation: a user.created event row (webhooks), the student as actor.
+    const events = await t.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('channel', '=', 'event')
+      .where('topic', '=', 'user.created')
+      .execute();
+    const mine = events.map((e) => JSON.parse(e.payload)).filter((e) => e.user_id === body.data.user_id);
+    expect(mine).toEqual([expect.objectContaining({ org_id: org.org_id, actor_id: body.data.user_id })]);
   });
 
   it('refuses a duplicate email in any letter case with 409 EMAIL_TAKEN', async () => {

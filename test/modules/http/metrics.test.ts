@@ -150,4 +150,38 @@ describe('/metrics content', () => {
     }
     expect((await scrape()).families.get('attendance_outbox_depth')?.metrics ?? []).toHaveLength(0);
   });
+  it('reads the outbox depth of the app that runs: a user created and not yet delivered counts', async () => {
+    // The last app built registers its outbox (one registry per process, one app per process in production).
+    const live = await createTestApp({ METRICS_TOKEN: TOKEN });
+    try {
+      const depth = async () => {
+        const res = await live.app.inject({
+          method: 'GET',
+          url: '/metrics',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        const families = parsePrometheusTextFormat(res.body) as Family[];
+        return Number(families.find((f) => f.name === 'attendance_outbox_depth')?.metrics[0]?.value);
+      };
+      const before = await depth();
+      const w = await live.world();
+      const res = await live.app.inject({
+        method: 'POST',
+        url: '/admin/users',
+        headers: w.auth.admin,
+        payload: {
+          name: 'Queued Person',
+          email: 'queued@example.test',
+          password: 'Passw0rd!test',
+          role: 'student',
+        },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(await depth()).toBe(before + 1);
+      await live.app.outbox.deliverDue();
+      expect(await depth()).toBe(0);
+    } finally {
+      await live.close();
+    }
+  });
 });
