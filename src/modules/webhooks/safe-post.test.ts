@@ -41,7 +41,9 @@ describe('safePost', () => {
       refused: expect.stringContaining('not public'),
     });
     expect(await checkedAddress('[::1]', false)).toMatchObject({ refused: expect.any(String) });
-    expect(await checkedAddress('127.0.0.1', true)).toEqual({ address: '127.0.0.1', family: 4 });
+    expect(await checkedAddress('127.0.0.1', true)).toEqual({
+      addresses: [{ address: '127.0.0.1', family: 4 }],
+    });
     const r = await safePost('http://127.0.0.1:9/x', '{}', { allowPrivate: false, headers: {} });
     expect(r).toMatchObject({ statusCode: null, error: expect.stringContaining('not public') });
   });
@@ -62,6 +64,36 @@ describe('safePost', () => {
       expect(big.body).toHaveLength(1024);
     } finally {
       srv.closeAllConnections();
+      srv.close();
+    }
+  });
+
+  it('refuses a name when any of its addresses is private, even if another is public', async () => {
+    const resolve = async () => [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.0.0.7', family: 4 },
+    ];
+    const r = await safePost('http://mixed.example/x', '{}', { allowPrivate: false, headers: {}, resolve });
+    expect(r.error).toContain('10.0.0.7');
+  });
+
+  it('tries every checked address: an unreachable first one does not lose the delivery', async () => {
+    const srv = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as AddressInfo).port;
+    // ::1 first: nothing listens there on this port (the server is bound to 127.0.0.1 only).
+    const resolve = async () => [
+      { address: '::1', family: 6 },
+      { address: '127.0.0.1', family: 4 },
+    ];
+    try {
+      const r = await safePost(`http://two.example:${port}/x`, '{}', {
+        allowPrivate: true,
+        headers: {},
+        resolve,
+      });
+      expect(r).toMatchObject({ statusCode: 200, body: 'ok', error: null });
+    } finally {
       srv.close();
     }
   });

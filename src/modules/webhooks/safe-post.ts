@@ -65,21 +65,33 @@ export interface PostOptions {
   allowPrivate: boolean;
   timeoutMs?: number;
   headers: Record<string, string>;
+  /** DNS resolution (tests give a fixed answer). */
+  resolve?: Resolver;
 }
 
 const BODY_KEEP = 1024;
 
-/** Resolves and checks the host; the address to connect to, or why not. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
+const defaultResolver: Resolver = (host) => lookup(host, { all: true, verbatim: true });
+
+/**
+ * Resolves and checks the host: every address it resolves to, all of them checked, or why not.
+ * The socket may use any of them (Node tries them in turn when one does not answer: a host whose
+ * IPv6 address is unreachable still gets its webhook over IPv4), and only those.
+ */
 export async function checkedAddress(
   host: string,
   allowPrivate: boolean,
-): Promise<{ address: string; family: 4 | 6 } | { refused: string }> {
+  resolve: Resolver = defaultResolver,
+): Promise<{ addresses: ResolvedAddress[] } | { refused: string }> {
   const bare = host.startsWith('[') ? host.slice(1, -1) : host;
   let addrs: { address: string; family: number }[];
   try {
-    addrs = isIP(bare)
-      ? [{ address: bare, family: isIP(bare) }]
-      : await lookup(bare, { all: true, verbatim: true });
+    addrs = isIP(bare) ? [{ address: bare, family: isIP(bare) }] : await resolve(bare);
   } catch {
     return { refused: `cannot resolve ${host}` };
   }
@@ -88,8 +100,7 @@ export async function checkedAddress(
     const bad = addrs.find((a) => isForbiddenAddress(a.address));
     if (bad) return { refused: `address ${bad.address} of ${host} is not public` };
   }
-  const first = addrs[0]!;
-  return { address: first.address, family: first.family === 6 ? 6 : 4 };
+  return { addresses: addrs.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 })) };
 }
 
 export async function safePost(url: string, body: string, opts: PostOptions): Promise<PostResult> {
@@ -106,7 +117,7 @@ export async function safePost(url: string, body: string, opts: PostOptions): Pr
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     return done({ statusCode: null, body: null, error: 'only http and https URLs' });
-  const target = await checkedAddress(u.hostname, opts.allowPrivate);
+  const target = await checkedAddress(u.hostname, opts.allowPrivate, opts.resolve);
   if ('refused' in target) return done({ statusCode: null, body: null, error: target.refused });
 
   const timeoutMs = opts.timeoutMs ?? 5000;
@@ -124,8 +135,13 @@ export async function safePost(url: string, body: string, opts: PostOptions): Pr
       {
         method: 'POST',
         agent: false,
-        // Connect to the address that was checked; Host and TLS SNI still name the URL's host.
-        lookup: (_h, _o, cb) => cb(null, target.address, target.family),
+        // Connect only to addresses that were checked; Host and TLS SNI still name the URL's host.
+        // Node asks for `all` (autoSelectFamily, its default since 20) and then tries each in turn.
+        lookup: (_h, o, cb) => {
+          const [first] = target.addresses;
+          if (o.all) (cb as unknown as (e: null, a: ResolvedAddress[]) => void)(null, target.addresses);
+          else cb(null, first!.address, first!.family);
+        },
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
