@@ -5,16 +5,20 @@
  * progress go to stderr; exit codes are the EXIT constants below.
  */
 
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createChangeBus } from './lib/change-events.js';
 import { createPasswordHasher } from './lib/passwords.js';
+import { progressReporter } from './lib/progress-bar.js';
 import type { Actor } from './lib/tenancy.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createAttendanceForReports } from './modules/attendance/for-reports.js';
 import { eraseOldLocations } from './modules/attendance/location-retention.js';
 import { createRecordWriter } from './modules/attendance/record-writer.js';
+import { createOutbox } from './modules/outbox/outbox.js';
 import { createReportsService } from './modules/reports/reports.service.js';
+import { createBulkImportService, MAX_BULK_ROWS } from './modules/users/users.bulk.js';
 import { createUsersService } from './modules/users/users.service.js';
 import { prepareDatabase } from './start.js';
 
@@ -63,6 +67,17 @@ const COMMANDS: Record<string, Command> = {
       'Never deactivates a super_admin. Output: {"command":"deactivate-inactive","count":N,...}.',
     options: { days: { type: 'string' }, org: { type: 'string' } },
   },
+  'import-users': {
+    summary: 'create users from a CSV file (name,email,role[,password]) in one organization',
+    usage: 'import-users --org ORG_ID --file users.csv',
+    details:
+      '  --org ORG_ID    the organization (required)\n' +
+      `  --file PATH     a CSV file with a header row, at most ${MAX_BULK_ROWS.toLocaleString('en-US')} rows; - reads stdin\n` +
+      'Rows are checked like POST /admin/users/bulk; good rows are created, bad ones reported.\n' +
+      'A progress bar on stderr. Output: {"command":"import-users","created":N,"failed":N,"results":[...]}\n' +
+      '(a generated password appears once, in its row: keep the output safe).',
+    options: { org: { type: 'string' }, file: { type: 'string' } },
+  },
   'erase-locations': {
     summary: 'erase raw coordinates and device hashes older than LOCATION_RETENTION_DAYS',
     usage: 'erase-locations',
@@ -98,17 +113,33 @@ const wholeDays = (v: string | undefined, name: string, fallback?: number) => {
   return n;
 };
 
+/** The CSV of import-users, read before the database is opened (a wrong path costs nothing). */
+function readImport(org: string | undefined, file: string | undefined): string {
+  if (!org) throw new UsageError('--org ORG_ID is required');
+  if (!file) throw new UsageError('--file PATH is required (- for stdin)');
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
 async function run(command: string, values: Record<string, string | boolean | undefined>, config: Config) {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   // Options are read before the database is opened: a typo costs nothing.
   const olderThan =
     command === 'cleanup-sessions' ? wholeDays(str('older-than-days'), 'older-than-days', 30) : 0;
   const days = command === 'deactivate-inactive' ? wholeDays(str('days'), 'days') : 0;
+  const csv = command === 'import-users' ? readImport(str('org'), str('file')) : '';
 
   const handle = await prepareDatabase(config, (m) => console.error(m));
   try {
     const { db } = handle;
-    const writer = createRecordWriter({ db, dialect: handle.dialect, changes: createChangeBus() });
+    // Changes made here announce themselves like the server's (session.closed, user.created): the
+    // outbox rows are written in the same transactions, and the server's outbox job delivers them.
+    const changes = createChangeBus();
+    createOutbox({ db, retryWindowMs: config.outboxRetryHours * 3_600_000 }).subscribe(changes);
+    const writer = createRecordWriter({ db, dialect: handle.dialect, changes });
     const attendance = createAttendanceForReports(db, writer);
     if (command === 'erase-locations')
       return {
@@ -116,14 +147,10 @@ async function run(command: string, values: Record<string, string | boolean | un
         erased: await eraseOldLocations(db, config.locationRetentionDays),
       };
     if (command === 'close-ended') {
-      let last = 0;
-      const closed = await attendance.closeAllEnded(Date.now(), (done, total) => {
-        // One line a second at most, and the last one.
-        if (done === total || Date.now() - last > 1000) {
-          last = Date.now();
-          console.error(`close-ended: ${done}/${total} sessions closed`);
-        }
-      });
+      const closed = await attendance.closeAllEnded(
+        Date.now(),
+        progressReporter('close-ended', 'sessions closed'),
+      );
       return { closed };
     }
     if (command === 'cleanup-sessions') {
@@ -134,8 +161,17 @@ async function run(command: string, values: Record<string, string | boolean | un
       memoryKib: config.argon2MemoryKib,
       timeCost: config.argon2TimeCost,
     });
-    // Deactivation creates no user: the change bus here has no subscriber.
-    const users = createUsersService({ db, config, hasher, changes: createChangeBus() });
+    if (command === 'import-users') {
+      const bulk = createBulkImportService({ db, config, hasher, changes });
+      return await bulk.importUsers(
+        CRON,
+        csv,
+        str('org'),
+        undefined,
+        progressReporter('import-users', 'rows'),
+      );
+    }
+    const users = createUsersService({ db, config, hasher, changes });
     return await users.deactivateInactive(CRON, { inactive_days: days, org_id: str('org') });
   } finally {
     await handle.close();

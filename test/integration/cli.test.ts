@@ -1,6 +1,6 @@
 /** `npm run cli -- …`: the maintenance jobs cron runs, against a real SQLite file. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -79,6 +79,13 @@ describe('maintenance CLI', () => {
       .execute();
     expect(absent).toHaveLength(5);
     expect(new Set(absent.map((r) => r.status))).toEqual(new Set(['absent']));
+    // Announced like the server's close: the session.closed event waits in the outbox for delivery.
+    const events = await handle.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('topic', '=', 'session.closed')
+      .execute();
+    expect(events.map((e) => JSON.parse(e.payload).session_id)).toEqual([sessionId]);
     expect(jsonLine(await cli('close-ended')).closed).toBe(0);
   }, 120_000);
 
@@ -96,6 +103,47 @@ describe('maintenance CLI', () => {
       .where('email', '=', 'student0@bench.example')
       .executeTakeFirstOrThrow();
     expect(row.is_active).toBe(0);
+  }, 120_000);
+
+  it('import-users creates the good rows of a CSV, reports the bad ones, shows progress', async () => {
+    const { org_id } = await handle.db.selectFrom('organizations').select('org_id').executeTakeFirstOrThrow();
+    const file = join(dir, 'people.csv');
+    writeFileSync(
+      file,
+      [
+        'name,email,role',
+        'Ada One,ada.one@cli.example,student',
+        'Ben Two,ben.two@cli.example,teacher',
+        'No Mail,,student',
+        'Cy Three,cy.three@cli.example,student',
+      ].join('\n'),
+    );
+    const run = await cli('import-users', '--org', org_id, '--file', file);
+    const out = jsonLine(run);
+    expect(out).toMatchObject({ command: 'import-users', created: 3, failed: 1 });
+    expect(out.results[2]).toMatchObject({ row: 3, status: 'error', error_code: 'VALIDATION_ERROR' });
+    expect(out.results[0].password).toMatch(/.{8,}/);
+    expect(run.stderr).toContain('import-users: 4/4 rows');
+    const created = await handle.db
+      .selectFrom('users')
+      .select(['user_id', 'role'])
+      .where('email', 'in', ['ada.one@cli.example', 'ben.two@cli.example', 'cy.three@cli.example'])
+      .execute();
+    expect(created).toHaveLength(3);
+    const events = await handle.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('topic', '=', 'user.created')
+      .execute();
+    const announced = new Set(events.map((e) => JSON.parse(e.payload).user_id));
+    expect(created.every((u) => announced.has(u.user_id))).toBe(true);
+    await expect(cli('import-users', '--file', file)).rejects.toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining('--org ORG_ID is required'),
+    });
+    await expect(
+      cli('import-users', '--org', org_id, '--file', join(dir, 'missing.csv')),
+    ).rejects.toMatchObject({ code: 64, stderr: expect.stringContaining('ENOENT') });
   }, 120_000);
 
   it('refuses an unknown command or a bad option with exit code 64 and the usage', async () => {

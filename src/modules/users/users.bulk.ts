@@ -221,6 +221,7 @@ export function createBulkImportService(deps: BulkDeps) {
         }
       }
 
+      onProgress?.(rows.length, rows.length);
       const createdCount = results.filter((r) => r.status === 'created').length;
       await recordAudit(db, {
         orgId,
