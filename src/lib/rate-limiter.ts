@@ -34,8 +34,6 @@ export interface RateLimitStore {
   /** Gives back one slot taken by `takeSlot` in the current window (no-op once the window ended). */
   giveBack(key: string): Promise<void>;
   reset(key: string): Promise<void>;
-  /** Takes one back (never below zero): an attempt counted up front that turned out not to count. */
-  release(key: string): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -43,6 +41,8 @@ export interface RateLimitStore {
 export interface SlotSpec {
   key: string;
   limit: number;
+  /** This counter's window; takeSlots' `windowMs` when absent. */
+  windowMs?: number;
 }
 
 /**
@@ -57,7 +57,7 @@ export async function takeSlots(
 ): Promise<{ taken: true } | { taken: false; refusedBy: SlotSpec; resetAt: number }> {
   const held: string[] = [];
   for (const spec of specs) {
-    const r = await store.takeSlot(spec.key, spec.limit, windowMs);
+    const r = await store.takeSlot(spec.key, spec.limit, spec.windowMs ?? windowMs);
     if (!r.taken) {
       await Promise.all(held.map((k) => store.giveBack(k)));
       return { taken: false, refusedBy: spec, resetAt: r.resetAt };
@@ -112,10 +112,6 @@ export function createMemoryStore(now: () => number = Date.now): RateLimitStore 
     },
     async reset(key) {
       windows.delete(key);
-    },
-    async release(key) {
-      const w = windows.get(key);
-      if (w && w.count > 0) w.count -= 1;
     },
   };
 }

@@ -72,14 +72,6 @@ export async function createLimitStore(
     async reset(key) {
       await redis.del(k(key));
     },
-    async release(key) {
-      // DECR only an existing, positive counter (a Lua script keeps it one atomic step).
-      await redis.eval(
-        "local v = tonumber(redis.call('GET', KEYS[1]) or '0') if v > 0 then redis.call('DECR', KEYS[1]) end return 0",
-        1,
-        `rl:${key}`,
-      );
-    },
     async close() {
       await redis.quit();
     },

@@ -7,24 +7,20 @@
  * one campus address within one step).
  */
 import { rateLimited } from '../../lib/errors.js';
-import type { RateLimitStore } from '../../lib/rate-limiter.js';
+import { type RateLimitStore, type SlotSpec, takeSlots } from '../../lib/rate-limiter.js';
 
-export interface Limit {
-  key: string;
-  max: number;
-  windowMs: number;
-}
+export type Limit = Required<SlotSpec>;
 
 const TEN_MINUTES = 10 * 60_000;
 
 export const checkInLimit = (sessionId: string, userId: string): Limit => ({
   key: `code:checkin:${sessionId}:${userId}`,
-  max: 5,
+  limit: 5,
   windowMs: TEN_MINUTES,
 });
 export const scanLimits = (sessionId: string, ip: string): Limit[] => [
-  { key: `code:scan-ip:${ip}`, max: 30, windowMs: TEN_MINUTES },
-  { key: `code:scan-session:${sessionId}`, max: 300, windowMs: TEN_MINUTES },
+  { key: `code:scan-ip:${ip}`, limit: 30, windowMs: TEN_MINUTES },
+  { key: `code:scan-session:${sessionId}`, limit: 300, windowMs: TEN_MINUTES },
 ];
 
 /**
@@ -37,14 +33,11 @@ export async function guardedGuess(
   now: number,
   verify: () => boolean,
 ): Promise<boolean> {
-  const taken = await Promise.all(limits.map((l) => store.hit(l.key, l.windowMs)));
-  const over = taken.findIndex((h, i) => h.count > limits[i]!.max);
-  if (over >= 0) {
-    // A refused guess is not a guess: give every slot back, so the limit stays at its ceiling.
-    await Promise.all(limits.map((l) => store.release(l.key)));
-    throw rateLimited((taken[over]!.resetAt - now) / 1000);
-  }
+  // Every slot or none (takeSlots gives back what it took when one limit is full): a refused guess
+  // is not verified and takes nothing, so each limit stays at its ceiling whatever runs in parallel.
+  const slots = await takeSlots(store, limits, TEN_MINUTES);
+  if (!slots.taken) throw rateLimited((slots.resetAt - now) / 1000);
   const ok = verify();
-  if (ok) await Promise.all(limits.map((l) => store.release(l.key)));
+  if (ok) await Promise.all(limits.map((l) => store.giveBack(l.key)));
   return ok;
 }
