@@ -23,8 +23,15 @@ describe('bulk import as a job', () => {
     });
     const elapsed = performance.now() - started;
     expect(res.statusCode, res.body).toBe(202);
-    expect(elapsed).toBeLessThan(1000);
+    // The answer comes before the work (how fast is the benchmark's business; printed for the record).
+    console.log(`bulk import job accepted in ${Math.round(elapsed)} ms`);
     const jobId = res.json().data.job_id as string;
+    const first = await t.db
+      .selectFrom('jobs')
+      .select(['state', 'progress_done'])
+      .where('job_id', '=', jobId)
+      .executeTakeFirstOrThrow();
+    expect(first.state === 'done' || first.progress_done === 10_000).toBe(false);
     const read = () =>
       t.app.inject({ method: 'GET', url: `/admin/jobs/${jobId}`, headers: w.auth.admin }).then((r) => {
         expect(r.statusCode, r.body).toBe(200);
