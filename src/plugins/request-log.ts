@@ -17,8 +17,11 @@ import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogC
 
 const pathOf = (url: string): string => {
   const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
+  return redactPath(q < 0 ? url : url.slice(0, q));
 };
+
+/** A calendar feed's path is its credential (GET /calendar/{token}.ics): logged with the token masked. */
+const redactPath = (path: string): string => (path.startsWith('/calendar/') ? '/calendar/[redacted]' : path);
 
 /** Errors by name, message, code and stack: an error's other properties may carry query text or input. */
 function serializeError(err: unknown): { type: string; message: string; stack: string; code?: unknown } {

@@ -110,6 +110,16 @@ export function createSessionsService(deps: SessionsDeps) {
     });
   }
 
+  async function cancelLoaded(actor: Actor, current: SessionWithTeachers): Promise<SessionWithTeachers> {
+    if (!current.is_active) return current;
+    const t = now();
+    await sessionsRepository.update(db, scopeOf(actor), current.session_id, { is_active: 0, updated_at: t });
+    const cancelled = { ...current, is_active: 0, updated_at: t };
+    announce(actor, cancelled, 'cancelled', t);
+    await audit(actor, 'session.cancel', cancelled);
+    return cancelled;
+  }
+
   return {
     async create(actor: Actor, input: CreateSessionInput) {
       requireRole(actor, ...STAFF);
@@ -141,6 +151,8 @@ export function createSessionsService(deps: SessionsDeps) {
         updated_at: t,
         closed_at: null,
         is_active: 1,
+        series_id: null,
+        series_detached: 0,
       };
       await db.transaction().execute(async (tx) => {
         await sessionsRepository.insert(tx, row);
@@ -207,15 +219,19 @@ export function createSessionsService(deps: SessionsDeps) {
         requestedTeachers,
         current.teacher_ids,
       );
+      // A session of a series edited on its own keeps its edit: series edits skip it from now on.
+      const detach = current.series_id !== null ? { series_detached: 1 } : {};
       const updated: SessionWithTeachers = {
         ...current,
         ...fields,
+        ...detach,
         teacher_ids: teacherIds ?? current.teacher_ids,
         updated_at: now(),
       };
       await db.transaction().execute(async (tx) => {
         await sessionsRepository.update(tx, scopeOf(actor), sessionId, {
           ...fields,
+          ...detach,
           updated_at: updated.updated_at,
         });
         if (teacherIds) await sessionTeachersRepository.replace(tx, current.org_id, sessionId, teacherIds);
@@ -232,13 +248,15 @@ export function createSessionsService(deps: SessionsDeps) {
     async cancel(actor: Actor, sessionId: string) {
       const current = await load(actor, sessionId);
       assertCanManageSession(actor, current);
-      if (!current.is_active) return staffView(actor, current);
-      const t = now();
-      await sessionsRepository.update(db, scopeOf(actor), sessionId, { is_active: 0, updated_at: t });
-      const cancelled = { ...current, is_active: 0, updated_at: t };
-      announce(actor, cancelled, 'cancelled', t);
-      await audit(actor, 'session.cancel', cancelled);
-      return staffView(actor, cancelled);
+      return staffView(actor, await cancelLoaded(actor, current));
+    },
+
+    /**
+     * The same cancel (update, `cancelled` event, audit) for a caller that has already authorised it
+     * (DELETE of a session series, which checks the series' access once). Of the actor's scope only.
+     */
+    async cancelAuthorised(actor: Actor, sessionId: string): Promise<SessionWithTeachers> {
+      return cancelLoaded(actor, await load(actor, sessionId));
     },
 
     /** Ends the session now and records the absent; a second close changes nothing. */
