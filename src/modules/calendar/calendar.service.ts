@@ -10,6 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/schema.js';
 import { notFound } from '../../lib/errors.js';
 import type { Actor } from '../../lib/tenancy.js';
@@ -43,18 +44,28 @@ export function createCalendarService(deps: { db: Kysely<Database>; publicUrl: s
     /** A new token; the previous one (if any) stops working at once. */
     async createToken(actor: Actor): Promise<{ token: string; url: string }> {
       const token = `cal_${randomBytes(32).toString('base64url')}`;
-      await db.transaction().execute(async (tx) => {
-        await tx.deleteFrom('calendar_tokens').where('user_id', '=', actor.userId).execute();
-        await tx
-          .insertInto('calendar_tokens')
-          .values({
-            token_hash: digest(token),
-            user_id: actor.userId,
-            org_id: actor.orgId,
-            created_at: now(),
-          })
-          .execute();
-      });
+      const replace = () =>
+        db.transaction().execute(async (tx) => {
+          await tx.deleteFrom('calendar_tokens').where('user_id', '=', actor.userId).execute();
+          await tx
+            .insertInto('calendar_tokens')
+            .values({
+              token_hash: digest(token),
+              user_id: actor.userId,
+              org_id: actor.orgId,
+              created_at: now(),
+            })
+            .execute();
+        });
+      // Requests at once: the unique user_id lets one insert win; a loser retries and replaces it.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await replace();
+          break;
+        } catch (err) {
+          if (!isUniqueViolation(err) || attempt >= 5) throw err;
+        }
+      }
       await audit(actor, 'auth.calendar_token_created');
       return { token, url: feedUrl(token) };
     },
