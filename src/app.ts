@@ -207,7 +207,10 @@ export async function buildApp(opts: AppOptions) {
   // The one writer of attendance records: check-in, overrides, review, check-out and session close.
   const writer = createRecordWriter(deps);
   const sessions = await registerSessionsModule(app, { ...deps, closeSession: writer.closeSession });
-  await registerSeriesModule(app, { ...deps, cancelSession: sessions.cancelAuthorised });
+  await registerSeriesModule(app, {
+    ...deps,
+    cancelSession: (actor, id) => sessions.cancel(actor, id, { accessChecked: true }),
+  });
   await registerCalendarModule(app, deps);
   await registerAttendanceModule(app, { ...deps, writer });
   await registerAuditModule(app, deps);

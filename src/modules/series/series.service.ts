@@ -377,23 +377,24 @@ export function createSeriesService(deps: SeriesDeps) {
         settings: JSON.stringify({ ...JSON.parse(series.settings), ...settings }),
         updated_at: t,
       };
+      const events = patches.map(({ s }) => ({
+        type: 'session' as const,
+        state: 'updated' as const,
+        orgId: s.org_id,
+        sessionId: s.session_id,
+        actorId: actor.userId,
+        at: new Date(t),
+      }));
+      // Each session's `updated` event: stored in the transaction (change bus writers), announced after.
       await db.transaction().execute(async (tx) => {
         await seriesRepository.update(tx, org.org_id, seriesId, seriesPatch);
+        await changes?.write(tx, events);
         for (const { s, fields } of patches) {
           await sessionsRepository.update(tx, org.org_id, s.session_id, { ...fields!, updated_at: t });
           if (teacherIds) await sessionTeachersRepository.replace(tx, org.org_id, s.session_id, teacherIds);
         }
       });
-      changes?.committed(
-        patches.map(({ s }) => ({
-          type: 'session' as const,
-          state: 'updated' as const,
-          orgId: s.org_id,
-          sessionId: s.session_id,
-          actorId: actor.userId,
-          at: new Date(t),
-        })),
-      );
+      changes?.committed(events);
       const updated = { ...series, ...seriesPatch };
       await audit(actor, 'series.updated', updated, { fields: Object.keys(input), sessions: patches.length });
       return withSessions(actor, updated, patches.length);

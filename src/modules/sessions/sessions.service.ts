@@ -110,16 +110,6 @@ export function createSessionsService(deps: SessionsDeps) {
     });
   }
 
-  async function cancelLoaded(actor: Actor, current: SessionWithTeachers): Promise<SessionWithTeachers> {
-    if (!current.is_active) return current;
-    const t = now();
-    await sessionsRepository.update(db, scopeOf(actor), current.session_id, { is_active: 0, updated_at: t });
-    const cancelled = { ...current, is_active: 0, updated_at: t };
-    announce(actor, cancelled, 'cancelled', t);
-    await audit(actor, 'session.cancel', cancelled);
-    return cancelled;
-  }
-
   return {
     async create(actor: Actor, input: CreateSessionInput) {
       requireRole(actor, ...STAFF);
@@ -244,19 +234,21 @@ export function createSessionsService(deps: SessionsDeps) {
       return staffView(actor, updated);
     },
 
-    /** DELETE cancels: the session and its records stay for the history. Cancelling twice is harmless. */
-    async cancel(actor: Actor, sessionId: string) {
-      const current = await load(actor, sessionId);
-      assertCanManageSession(actor, current);
-      return staffView(actor, await cancelLoaded(actor, current));
-    },
-
     /**
-     * The same cancel (update, `cancelled` event, audit) for a caller that has already authorised it
-     * (DELETE of a session series, which checks the series' access once). Of the actor's scope only.
+     * DELETE cancels: the session and its records stay for the history. Cancelling twice is harmless.
+     * `accessChecked`: the caller has authorised it already (DELETE of a session series checks the
+     * series' access once, then cancels each session through here: same update, event and audit).
      */
-    async cancelAuthorised(actor: Actor, sessionId: string): Promise<SessionWithTeachers> {
-      return cancelLoaded(actor, await load(actor, sessionId));
+    async cancel(actor: Actor, sessionId: string, opts: { accessChecked?: boolean } = {}) {
+      const current = await load(actor, sessionId);
+      if (!opts.accessChecked) assertCanManageSession(actor, current);
+      if (!current.is_active) return staffView(actor, current);
+      const t = now();
+      await sessionsRepository.update(db, scopeOf(actor), sessionId, { is_active: 0, updated_at: t });
+      const cancelled = { ...current, is_active: 0, updated_at: t };
+      announce(actor, cancelled, 'cancelled', t);
+      await audit(actor, 'session.cancel', cancelled);
+      return staffView(actor, cancelled);
     },
 
     /** Ends the session now and records the absent; a second close changes nothing. */
