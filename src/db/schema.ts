@@ -27,6 +27,8 @@ export interface Database {
   group_members: GroupMembersTable;
   attendance_sessions: AttendanceSessionsTable;
   session_teachers: SessionTeachersTable;
+  session_series: SessionSeriesTable;
+  calendar_tokens: CalendarTokensTable;
   attendance_records: AttendanceRecordsTable;
   attendance_record_changes: AttendanceRecordChangesTable;
   audit_log: AuditLogTable;
@@ -39,6 +41,4 @@ export interface Database {
   warning_rules: WarningRulesTable;
   warnings: WarningsTable;
   jobs: JobsTable;
-  session_series: SessionSeriesTable;
-  calendar_tokens: CalendarTokensTable;
 }
