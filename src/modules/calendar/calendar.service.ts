@@ -10,7 +10,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/schema.js';
 import { notFound } from '../../lib/errors.js';
 import type { Actor } from '../../lib/tenancy.js';
@@ -23,7 +22,12 @@ const TOKEN_RE = /^cal_[A-Za-z0-9_-]{43}$/;
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export function createCalendarService(deps: { db: Kysely<Database>; publicUrl: string; now?: () => number }) {
+export function createCalendarService(deps: {
+  db: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres' | 'mysql';
+  publicUrl: string;
+  now?: () => number;
+}) {
   const { db } = deps;
   const now = deps.now ?? Date.now;
   const host = new URL(deps.publicUrl).host;
@@ -44,28 +48,28 @@ export function createCalendarService(deps: { db: Kysely<Database>; publicUrl: s
     /** A new token; the previous one (if any) stops working at once. */
     async createToken(actor: Actor): Promise<{ token: string; url: string }> {
       const token = `cal_${randomBytes(32).toString('base64url')}`;
-      const replace = () =>
-        db.transaction().execute(async (tx) => {
-          await tx.deleteFrom('calendar_tokens').where('user_id', '=', actor.userId).execute();
-          await tx
-            .insertInto('calendar_tokens')
-            .values({
-              token_hash: digest(token),
-              user_id: actor.userId,
-              org_id: actor.orgId,
-              created_at: now(),
-            })
-            .execute();
-        });
-      // Requests at once: the unique user_id lets one insert win; a loser retries and replaces it.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await replace();
-          break;
-        } catch (err) {
-          if (!isUniqueViolation(err) || attempt >= 5) throw err;
-        }
-      }
+      // Creations at once for one user queue on that user's row (PostgreSQL, MySQL; SQLite writes one
+      // at a time anyway): delete-then-insert of a unique user_id otherwise deadlocks InnoDB (gap
+      // locks) or loses to a unique violation. The last one to commit stays.
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .selectFrom('users')
+          .select('user_id')
+          .where('user_id', '=', actor.userId)
+          .$if(deps.dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
+          .$if(deps.dialect === 'mysql', (qb) => qb.forUpdate())
+          .execute();
+        await tx.deleteFrom('calendar_tokens').where('user_id', '=', actor.userId).execute();
+        await tx
+          .insertInto('calendar_tokens')
+          .values({
+            token_hash: digest(token),
+            user_id: actor.userId,
+            org_id: actor.orgId,
+            created_at: now(),
+          })
+          .execute();
+      });
       await audit(actor, 'auth.calendar_token_created');
       return { token, url: feedUrl(token) };
     },

@@ -5,6 +5,10 @@ import { createCalendarService } from './calendar.service.js';
 
 /** POST/DELETE /auth/calendar-token and the feed GET /calendar/{token}.ics. */
 export async function registerCalendarModule(app: App, deps: ModuleDeps): Promise<void> {
-  const calendar = createCalendarService({ db: deps.db, publicUrl: deps.config.publicUrl });
+  const calendar = createCalendarService({
+    db: deps.db,
+    dialect: deps.dialect,
+    publicUrl: deps.config.publicUrl,
+  });
   await app.register(calendarRoutes, { calendar });
 }

@@ -93,19 +93,23 @@ describe('calendar token', () => {
   it('tokens created at once: every request answers, one token stays and works', async () => {
     const user = await t.factory.user('teacher', w.org.org_id);
     const headers = (await t.login(user)).headers;
-    const results = await Promise.all(
-      Array.from({ length: 6 }, () => t.app.inject({ method: 'POST', url: '/auth/calendar-token', headers })),
-    );
-    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
-    const rows = await t.db
-      .selectFrom('calendar_tokens')
-      .select('user_id')
-      .where('user_id', '=', user.user_id)
-      .execute();
-    expect(rows).toHaveLength(1);
-    const working = [];
-    for (const r of results) if ((await fetchFeed(r.json().data.url)).statusCode === 200) working.push(r);
-    expect(working).toHaveLength(1);
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          t.app.inject({ method: 'POST', url: '/auth/calendar-token', headers }),
+        ),
+      );
+      expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+      const rows = await t.db
+        .selectFrom('calendar_tokens')
+        .select('user_id')
+        .where('user_id', '=', user.user_id)
+        .execute();
+      expect(rows).toHaveLength(1);
+      const working = [];
+      for (const r of results) if ((await fetchFeed(r.json().data.url)).statusCode === 200) working.push(r);
+      expect(working).toHaveLength(1);
+    }
   });
 
   it('needs a login; unknown and malformed tokens are 404', async () => {
