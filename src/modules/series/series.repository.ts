@@ -4,6 +4,7 @@ import type { Updateable } from 'kysely';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
 import { inScope, type OrgScope } from '../../lib/tenancy.js';
+import type { SessionPatch } from '../sessions/sessions.repository.js';
 import type { AttendanceSessionRow, NewAttendanceSessionRow } from '../sessions/sessions.table.js';
 import type { SessionSeriesRow, SessionSeriesTable } from './series.table.js';
 
@@ -85,6 +86,29 @@ export const seriesRepository = {
       .orderBy('start_time')
       .orderBy('session_id')
       .execute();
+  },
+
+  /**
+   * Applies a series edit to one of its sessions only while it is still attached, active and not
+   * started: a single-session edit committed meanwhile (which detaches it) wins. False when skipped.
+   */
+  async updateAttachedSession(
+    db: Db,
+    orgId: string,
+    sessionId: string,
+    patch: SessionPatch,
+    now: number,
+  ): Promise<boolean> {
+    const res = await db
+      .updateTable('attendance_sessions')
+      .set(patch)
+      .where('session_id', '=', sessionId)
+      .where('org_id', '=', orgId)
+      .where('series_detached', '=', 0)
+      .where('is_active', '=', 1)
+      .where('start_time', '>', now)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
   },
 
   async update(

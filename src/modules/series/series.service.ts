@@ -377,27 +377,31 @@ export function createSeriesService(deps: SeriesDeps) {
         settings: JSON.stringify({ ...JSON.parse(series.settings), ...settings }),
         updated_at: t,
       };
-      const events = patches.map(({ s }) => ({
+      const eventOf = (s: AttendanceSessionRow) => ({
         type: 'session' as const,
         state: 'updated' as const,
         orgId: s.org_id,
         sessionId: s.session_id,
         actorId: actor.userId,
         at: new Date(t),
-      }));
-      // Each session's `updated` event: stored in the transaction (change bus writers), announced after.
+      });
+      const applied: AttendanceSessionRow[] = [];
+      // Each changed session's `updated` event: stored in the transaction (change bus writers), then announced.
       await db.transaction().execute(async (tx) => {
         await seriesRepository.update(tx, org.org_id, seriesId, seriesPatch);
-        await changes?.write(tx, events);
         for (const { s, fields } of patches) {
-          await sessionsRepository.update(tx, org.org_id, s.session_id, { ...fields!, updated_at: t });
+          const patch = { ...fields!, updated_at: t };
+          if (!(await seriesRepository.updateAttachedSession(tx, org.org_id, s.session_id, patch, t)))
+            continue;
           if (teacherIds) await sessionTeachersRepository.replace(tx, org.org_id, s.session_id, teacherIds);
+          applied.push(s);
         }
+        await changes?.write(tx, applied.map(eventOf));
       });
-      changes?.committed(events);
+      changes?.committed(applied.map(eventOf));
       const updated = { ...series, ...seriesPatch };
-      await audit(actor, 'series.updated', updated, { fields: Object.keys(input), sessions: patches.length });
-      return withSessions(actor, updated, patches.length);
+      await audit(actor, 'series.updated', updated, { fields: Object.keys(input), sessions: applied.length });
+      return withSessions(actor, updated, applied.length);
     },
 
     async cancel(actor: Actor, seriesId: string) {
