@@ -20,8 +20,21 @@ const pathOf = (url: string): string => {
   return redactPath(q < 0 ? url : url.slice(0, q));
 };
 
-/** A calendar feed's path is its credential (GET /calendar/{token}.ics): logged with the token masked. */
-const redactPath = (path: string): string => (path.startsWith('/calendar/') ? '/calendar/[redacted]' : path);
+/**
+ * A calendar feed's path is its credential (GET /calendar/{token}.ics): logged with the token masked,
+ * however the path is spelt (the router also matches percent-encoded letters: /%63alendar/…).
+ */
+const CALENDAR_PATH = /^\/+calendar\//i;
+function redactPath(path: string): string {
+  let plain = path;
+  if (path.includes('%'))
+    try {
+      plain = decodeURIComponent(path);
+    } catch {
+      // not decodable: checked as it is
+    }
+  return CALENDAR_PATH.test(plain) ? '/calendar/[redacted]' : path;
+}
 
 /** Errors by name, message, code and stack: an error's other properties may carry query text or input. */
 function serializeError(err: unknown): { type: string; message: string; stack: string; code?: unknown } {
