@@ -382,6 +382,41 @@ describe('roles and tenancy', () => {
     ).toBe('Algebra');
   });
 
+  it('an admin hands a series to another teacher: its unstarted sessions follow, and the teacher runs it', async () => {
+    const res = await post(w.auth.teacher, {
+      ...base,
+      timezone: 'UTC',
+      start_date: ymd(Date.now() + 2 * DAY),
+      end_date: ymd(Date.now() + 30 * DAY),
+      weekdays: [1, 2, 3, 4, 5, 6, 7],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().data.series_id;
+    const colleague = await t.factory.user('teacher', w.org.org_id);
+    const colleagueAuth = (await t.login(colleague)).headers;
+    expect(
+      (await req('PUT', `/admin/session-series/${id}`, colleagueAuth, { session_name: 'X' })).statusCode,
+    ).toBe(403);
+    const handed = await req('PUT', `/admin/session-series/${id}`, w.auth.admin, {
+      teacher_ids: [colleague.user_id],
+    });
+    expect(handed.statusCode, handed.body).toBe(200);
+    expect(handed.json().data.teacher_ids).toEqual([colleague.user_id]);
+    for (const s of handed.json().data.sessions) expect(s.teacher_ids).toEqual([colleague.user_id]);
+    expect(
+      (await req('PUT', `/admin/session-series/${id}`, colleagueAuth, { session_name: 'Mine now' }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await req('PUT', `/admin/session-series/${id}`, w.auth.teacher, { session_name: 'Back' })).statusCode,
+    ).toBe(403);
+    // A super_admin names the organization; without it, 400.
+    const root = (await t.login(await t.factory.user('super_admin', null))).headers;
+    const noOrg = await post(root, { ...base, start_date: '2026-01-04', end_date: '2026-01-04' });
+    expect(noOrg.statusCode).toBe(400);
+    expect(fieldsOf(noOrg.json())).toEqual(['org_id']);
+  });
+
   it('lists the organization’s series with pagination; unknown ids are 404', async () => {
     const org = await t.factory.org();
     const admin = (await t.login(await t.factory.user('admin', org.org_id))).headers;
