@@ -112,18 +112,16 @@ export function createCalendarService(deps: {
         ])
         .where('s.start_time', '>=', from)
         .$if(user.role === 'student', (qb) =>
-          qb
-            .where('s.org_id', '=', user.org_id ?? '')
-            .where((eb) =>
-              eb.or([
-                eb('s.group_id', 'is', null),
-                eb(
-                  's.group_id',
-                  'in',
-                  eb.selectFrom('group_members').select('group_id').where('user_id', '=', user.user_id),
-                ),
-              ]),
-            ),
+          qb.where((eb) =>
+            eb.or([
+              eb('s.group_id', 'is', null),
+              eb(
+                's.group_id',
+                'in',
+                eb.selectFrom('group_members').select('group_id').where('user_id', '=', user.user_id),
+              ),
+            ]),
+          ),
         )
         .$if(user.role !== 'student', (qb) =>
           qb.where(
@@ -132,6 +130,9 @@ export function createCalendarService(deps: {
             db.selectFrom('session_teachers').select('session_id').where('user_id', '=', user.user_id),
           ),
         )
+        // The user's organization only (a session's teachers are of it by construction; a super_admin,
+        // of none, teaches nothing).
+        .where('s.org_id', '=', user.org_id ?? '')
         .orderBy('s.start_time')
         .orderBy('s.session_id')
         .limit(FEED_MAX_EVENTS)

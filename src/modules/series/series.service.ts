@@ -23,7 +23,6 @@ import { type Actor, requireRole, scopeOf } from '../../lib/tenancy.js';
 import { localDateOf, localTimeToUtc, toIso } from '../../lib/time.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
-import { foldLocationAliases } from '../sessions/location-aliases.js';
 import { canManageSession } from '../sessions/session-access.js';
 import { type InputContext, resolveSessionFields } from '../sessions/session-input.js';
 import { resolveTeacherIds } from '../sessions/session-teachers.js';
@@ -32,12 +31,12 @@ import { toStaffSessionDto } from '../sessions/sessions.mapper.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import type { UpdateSessionInput } from '../sessions/sessions.schemas.js';
 import type { AttendanceSessionRow } from '../sessions/sessions.table.js';
+import { settingsOf, teachersOf, toSeriesDto } from './series.mapper.js';
 import { seriesRepository } from './series.repository.js';
 import { checkSchedule, minutesOf, type Occurrence, occurrencesOf } from './series.rules.js';
 import type {
   CreateSeriesInput,
   ListSeriesFilter,
-  SeriesDto,
   SeriesWithSessionsDto,
   UpdateSeriesInput,
 } from './series.schemas.js';
@@ -53,29 +52,6 @@ export interface SeriesDeps {
 }
 
 const STAFF = ['teacher', 'admin', 'super_admin'] as const;
-/** The session settings a series stores and applies (aliases folded into location_*). */
-const SETTING_KEYS = [
-  'location_lat',
-  'location_lon',
-  'location_radius',
-  'geofence',
-  'late_after_minutes',
-  'checkin_opens_minutes',
-  'require_code',
-  'code',
-  'code_mode',
-  'code_period_seconds',
-  'boundary_policy',
-] as const;
-type Settings = Partial<Pick<UpdateSessionInput, (typeof SETTING_KEYS)[number]>>;
-
-function settingsOf(body: UpdateSessionInput): Settings {
-  const folded = foldLocationAliases(body).body;
-  const out: Record<string, unknown> = {};
-  for (const key of SETTING_KEYS) if (folded[key] !== undefined) out[key] = folded[key];
-  return out as Settings;
-}
-
 const uniqueErrors = (errors: FieldError[]) =>
   errors.filter((e, i) => errors.findIndex((o) => o.field === e.field && o.message === e.message) === i);
 
@@ -116,37 +92,10 @@ export function createSeriesService(deps: SeriesDeps) {
     if (!row) throw notFound('Series');
     return row;
   }
-  const teachersOf = (row: SessionSeriesRow): string[] => JSON.parse(row.teacher_ids);
   const managed = (row: SessionSeriesRow) => ({ org_id: row.org_id, teacher_ids: teachersOf(row) });
   function assertCanManage(actor: Actor, row: SessionSeriesRow) {
     if (!canManageSession(actor, managed(row)))
       throw forbidden('Only the teachers of this series or an admin may do this');
-  }
-
-  function toDto(row: SessionSeriesRow, sessionCount: number): SeriesDto {
-    const { require_code: _r, code: _c, ...settings } = JSON.parse(row.settings) as Settings;
-    return {
-      series_id: row.series_id,
-      org_id: row.org_id,
-      session_name: row.session_name,
-      description: row.description,
-      group_id: row.group_id,
-      teacher_ids: teachersOf(row),
-      weekdays: row.weekdays.split(',').map(Number),
-      start_date: row.start_date,
-      end_date: row.end_date,
-      start_local: row.start_local,
-      end_local: row.end_local,
-      interval_weeks: row.interval_weeks,
-      skip_dates: JSON.parse(row.skip_dates),
-      timezone: row.timezone,
-      settings: settings as SeriesDto['settings'],
-      session_count: sessionCount,
-      created_by: row.created_by,
-      created_at: toIso(row.created_at),
-      updated_at: toIso(row.updated_at),
-      is_active: Boolean(row.is_active),
-    };
   }
 
   /** The series with all its sessions, as staff see them. */
@@ -157,7 +106,7 @@ export function createSeriesService(deps: SeriesDeps) {
       sessions.map((s) => s.session_id),
     );
     const dto: SeriesWithSessionsDto = {
-      ...toDto(row, sessions.length),
+      ...toSeriesDto(row, sessions.length),
       sessions: sessions.map((s) => {
         const full = { ...s, teacher_ids: teachers.get(s.session_id)! };
         return toStaffSessionDto(full, { withCode: canManageSession(actor, full) });
@@ -292,7 +241,7 @@ export function createSeriesService(deps: SeriesDeps) {
         rows.map((r) => r.series_id),
       );
       return {
-        items: rows.map((r) => toDto(r, counts.get(r.series_id) ?? 0)),
+        items: rows.map((r) => toSeriesDto(r, counts.get(r.series_id) ?? 0)),
         pagination: pagination(page, total),
       };
     },
