@@ -22,10 +22,11 @@ export async function calendarRoutes(app: App, { calendar }: { calendar: Calenda
         tags,
         summary: 'Create the caller’s calendar feed token (the previous one stops working)',
         security: bearer,
-        response: { 200: ok(CalendarTokenSchema), ...errorResponses(401) },
+        response: { 201: ok(CalendarTokenSchema), ...errorResponses(401) },
       },
     },
-    async (req) => success('Calendar token created', await calendar.createToken(req.actor)),
+    async (req, reply) =>
+      reply.status(201).send(success('Calendar token created', await calendar.createToken(req.actor))),
   );
 
   app.delete(

@@ -23,7 +23,7 @@ afterAll(async () => t?.close());
 
 const createToken = async (headers: Record<string, string>) => {
   const res = await t.app.inject({ method: 'POST', url: '/auth/calendar-token', headers });
-  expect(res.statusCode, res.body).toBe(200);
+  expect(res.statusCode, res.body).toBe(201);
   return res.json().data as { token: string; url: string };
 };
 const feedPath = (url: string) => new URL(url).pathname;
@@ -99,7 +99,7 @@ describe('calendar token', () => {
           t.app.inject({ method: 'POST', url: '/auth/calendar-token', headers }),
         ),
       );
-      expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 201, 201, 201]);
       const rows = await t.db
         .selectFrom('calendar_tokens')
         .select('user_id')
