@@ -21,6 +21,7 @@ import { registerAuditModule } from './modules/audit/index.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createTokenService } from './modules/auth/tokens.js';
+import { registerCalendarModule } from './modules/calendar/index.js';
 import type { ModuleDeps } from './modules/deps.js';
 import { createMailer } from './modules/email/mailer.js';
 import { registerGroupsModule } from './modules/groups/index.js';
@@ -34,6 +35,7 @@ import { createExportService } from './modules/reports/export.service.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { createReportsService } from './modules/reports/reports.service.js';
 import { createScheduler, type Scheduler } from './modules/scheduler/scheduler.js';
+import { registerSeriesModule } from './modules/series/index.js';
 import { registerSessionsModule } from './modules/sessions/index.js';
 import { registerUsersModule } from './modules/users/index.js';
 import { registerWarningsModule } from './modules/warnings/index.js';
@@ -203,7 +205,12 @@ export async function buildApp(opts: AppOptions) {
   await registerGroupsModule(app, deps);
   // The one writer of attendance records: check-in, overrides, review, check-out and session close.
   const writer = createRecordWriter(deps);
-  await registerSessionsModule(app, { ...deps, closeSession: writer.closeSession });
+  const sessions = await registerSessionsModule(app, { ...deps, closeSession: writer.closeSession });
+  await registerSeriesModule(app, {
+    ...deps,
+    cancelSession: (actor, id) => sessions.cancel(actor, id, { accessChecked: true }),
+  });
+  await registerCalendarModule(app, deps);
   await registerAttendanceModule(app, { ...deps, writer });
   await registerAuditModule(app, deps);
   await registerWebhooksModule(app, deps, outbox);

@@ -7,11 +7,13 @@ import type {
 } from '../modules/attendance/attendance.table.js';
 import type { AuditLogTable } from '../modules/audit/audit.table.js';
 import type { UserSessionsTable } from '../modules/auth/user-sessions.table.js';
+import type { CalendarTokensTable } from '../modules/calendar/calendar.table.js';
 import type { GroupMembersTable, GroupsTable } from '../modules/groups/groups.table.js';
 import type { JobsTable } from '../modules/jobs/jobs.table.js';
 import type { OrganizationsTable } from '../modules/organizations/organizations.table.js';
 import type { OutboxTable } from '../modules/outbox/outbox.table.js';
 import type { JobLeasesTable } from '../modules/scheduler/job-leases.table.js';
+import type { SessionSeriesTable } from '../modules/series/series.table.js';
 import type { AttendanceSessionsTable, SessionTeachersTable } from '../modules/sessions/sessions.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
 import type { WarningRulesTable, WarningsTable } from '../modules/warnings/warnings.table.js';
@@ -25,6 +27,8 @@ export interface Database {
   group_members: GroupMembersTable;
   attendance_sessions: AttendanceSessionsTable;
   session_teachers: SessionTeachersTable;
+  session_series: SessionSeriesTable;
+  calendar_tokens: CalendarTokensTable;
   attendance_records: AttendanceRecordsTable;
   attendance_record_changes: AttendanceRecordChangesTable;
   audit_log: AuditLogTable;

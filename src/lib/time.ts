@@ -218,6 +218,21 @@ export function localDateRangeMs(
   return out;
 }
 
+/** ISO weekday of a calendar date: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(date: LocalDate): number {
+  const dow = new Date(utcMs(date.y, date.m, date.d)).getUTCDay(); // 0 = Sunday
+  return dow === 0 ? 7 : dow;
+}
+
+/**
+ * The instant of a wall-clock time (`minutes` after midnight) on a date in tz, by the rules of naive
+ * times: inside a DST gap it moves forward by the gap (`inGap` says so), an ambiguous one (the repeated
+ * hour) takes the earlier instant. Recurring sessions keep their wall time this way across DST.
+ */
+export function localTimeToUtc(date: LocalDate, minutes: number, tz: string): { ms: number; inGap: boolean } {
+  return resolveWall(utcMs(date.y, date.m, date.d) + minutes * MINUTE_MS, tz);
+}
+
 /** The calendar date in tz at which the instant falls. */
 export function localDateOf(epochMs: number, tz: string): LocalDate {
   const [y, m, d] = wallParts(epochMs, tz);

@@ -15,10 +15,32 @@
  */
 import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 
+/**
+ * The path without its query string (stream tickets ride there: `?ticket=`), with the token of a
+ * calendar feed URL (`/calendar/{token}.ics`: a credential in the path) blanked.
+ */
 const pathOf = (url: string): string => {
   const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
+  const path = q < 0 ? url : url.slice(0, q);
+  return path.startsWith('/calendar/') ? path.replace(/^\/calendar\/[^/]*/, '/calendar/[redacted]') : path;
 };
+
+/**
+ * pathOf for the log: also masks a calendar path spelt otherwise (the router matches percent-encoded
+ * letters and repeated slashes are kept: /%63alendar/{token}.ics reaches the feed too).
+ */
+const CALENDAR_PATH = /^\/+calendar\//i;
+function logPath(url: string): string {
+  const path = pathOf(url);
+  let plain = path;
+  if (path.includes('%'))
+    try {
+      plain = decodeURIComponent(path);
+    } catch {
+      // not decodable: checked as it is
+    }
+  return CALENDAR_PATH.test(plain) ? '/calendar/[redacted]' : path;
+}
 
 /** Errors by name, message, code and stack: an error's other properties may carry query text or input. */
 function serializeError(err: unknown): { type: string; message: string; stack: string; code?: unknown } {
@@ -42,7 +64,7 @@ export function loggerOptions(
     serializers: {
       req: (req: { method: string; url: string; ip?: string }) => ({
         method: req.method,
-        url: pathOf(req.url),
+        url: logPath(req.url),
         remoteAddress: req.ip,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -66,7 +88,7 @@ export class OneLinePerResponse extends LogController {
   ): void {
     const entry = {
       method: request.method,
-      url: pathOf(request.url),
+      url: logPath(request.url),
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 100) / 100,
       ip: request.ip,

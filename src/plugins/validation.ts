@@ -8,6 +8,7 @@ import addFormatsImport from 'ajv-formats';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { passwordProblems } from '../lib/passwords.js';
 import { addPasswordPolicy, addTextFormats } from '../lib/strings.js';
+import { addSeriesScheduleKeyword } from '../modules/series/series.rules.js';
 
 // ajv-formats ships CommonJS with a default export object.
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
@@ -54,7 +55,7 @@ function finiteAfterCoercion(validate: ValidateFunction): ValidateFunction {
 
 export function installValidators(app: FastifyInstance, opts: { passwordMinLength: number }): void {
   const policy = (p: string) => passwordProblems(p, opts.passwordMinLength);
-  const bodyAjv = addPasswordPolicy(makeAjv({ coerceTypes: false }), policy);
+  const bodyAjv = addSeriesScheduleKeyword(addPasswordPolicy(makeAjv({ coerceTypes: false }), policy));
   // Unknown query parameters are dropped, not refused (a browser's `?_=1700000000` cache-buster must not
   // fail: API.md "Clients written for the original"); bodies stay strict (bodyAjv keeps them as errors).
   const textAjv = makeAjv({ coerceTypes: 'array', removeAdditional: true });

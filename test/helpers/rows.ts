@@ -79,6 +79,8 @@ export function sessionRow(
     code_mode: patch.require_code ? 'static' : 'none',
     code_period_seconds: 15,
     code_secret: null,
+    series_id: null,
+    series_detached: 0,
     boundary_policy: null,
     created_by: null,
     created_at: now,

@@ -80,7 +80,8 @@ export type WatchTable =
   | 'webhooks'
   | 'outbox'
   | 'warning_rules'
-  | 'jobs';
+  | 'jobs'
+  | 'session_series';
 
 /** Rows of org A that a refused request must leave exactly as they were. */
 export interface Watch {
@@ -202,6 +203,31 @@ async function ruleOfA(c: Ctx): Promise<Record<string, string>> {
   return { rule };
 }
 const ruleA = (c: Ctx) => ({ rule_id: c.extra.rule! });
+
+const DAY = 86_400_000;
+const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const seriesBody = (orgId?: string) => ({
+  session_name: 'Matrix Series',
+  weekdays: [1, 3],
+  start_date: ymd(Date.now() + DAY),
+  end_date: ymd(Date.now() + 15 * DAY),
+  start_local: '09:00',
+  end_local: '10:00',
+  ...(orgId ? { org_id: orgId } : {}),
+});
+/** A series of org A made by its teacher (so the teacher runs it), through the API. */
+async function seriesOfA(c: Ctx): Promise<Record<string, string>> {
+  const { headers } = await c.t.login(c.w.a.teacher);
+  const res = await c.t.app.inject({
+    method: 'POST',
+    url: '/admin/session-series',
+    headers,
+    payload: seriesBody(),
+  });
+  if (res.statusCode !== 201) throw new Error(`series setup: ${res.statusCode} ${res.body}`);
+  return { series: res.json().data.series_id };
+}
+const seriesA = (c: Ctx) => ({ series_id: c.extra.series! });
 
 export const MATRIX: Record<string, Row> = {
   // Health and the public auth routes: a token, if any, is not looked at.
@@ -541,6 +567,46 @@ export const MATRIX: Record<string, Row> = {
     params: ruleA,
   },
   'GET /admin/warnings': { expect: e(401, 403, 403, ok, ok, 404), orgScoped: true, query: orgQuery },
+
+  // Session series: staff create and read; the series' teachers and the org's admins change and cancel it.
+  'POST /admin/session-series': {
+    expect: e(401, 403, ok, ok, ok, 404),
+    orgScoped: true,
+    body: (c) => seriesBody(c.orgId),
+  },
+  'GET /admin/session-series': { expect: e(401, 403, ok, ok, ok, 404), orgScoped: true, query: orgQuery },
+  'GET /admin/session-series/{series_id}': {
+    expect: e(401, 403, ok, ok, ok, 404),
+    setup: seriesOfA,
+    params: seriesA,
+  },
+  'PUT /admin/session-series/{series_id}': {
+    expect: e(401, 403, ok, ok, ok, 404),
+    setup: seriesOfA,
+    params: seriesA,
+    body: () => ({ session_name: 'Renamed series', late_after_minutes: 7 }),
+  },
+  'DELETE /admin/session-series/{series_id}': {
+    expect: e(401, 403, ok, ok, ok, 404),
+    setup: seriesOfA,
+    params: seriesA,
+  },
+
+  // Calendar feed: every signed-in user has their own token; the feed's token is the credential
+  // (calendar apps send no Authorization header), so any caller holding one gets that user's feed.
+  // Each caller uses their own token (anonymous: org A's student's); another org's admin sees only
+  // their own sessions, which the runner checks by looking for org A's ids in the answer.
+  'POST /auth/calendar-token': { expect: e(401, ok, ok, ok, ok, ok) },
+  'DELETE /auth/calendar-token': { expect: e(401, ok, ok, ok, ok, ok) },
+  'GET /calendar/{token}.ics': {
+    expect: e(ok, ok, ok, ok, ok, ok),
+    setup: async (c) => {
+      const headers = c.login?.headers ?? (await c.t.login(c.w.a.student)).headers;
+      const res = await c.t.app.inject({ method: 'POST', url: '/auth/calendar-token', headers });
+      return { token: res.json().data.token };
+    },
+    params: (c) => ({ token: c.extra.token! }),
+  },
 
   // Background jobs: admins of the organization (a finished job of org A, made by its admin).
   'GET /admin/jobs/{job_id}': {

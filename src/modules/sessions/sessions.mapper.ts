@@ -35,6 +35,8 @@ export function toSessionDto(
     code_mode: s.code_mode,
     code_period_seconds: s.code_period_seconds,
     boundary_policy: s.boundary_policy,
+    series_id: s.series_id,
+    series_detached: Boolean(s.series_detached),
     created_by: s.created_by,
     created_at: toIso(s.created_at),
     updated_at: toIso(s.updated_at),

@@ -62,7 +62,8 @@ export const CodeModeSchema = Type.Union(
   },
 );
 
-const inputFields = {
+/** The fields of a session body; session series take the settings among them. */
+export const inputFields = {
   session_name: DisplayName(255),
   description: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
   start_time: TimeInput,
@@ -177,6 +178,10 @@ export const publicSessionFields = {
   code_mode: CodeModeSchema,
   code_period_seconds: Type.Integer(),
   boundary_policy: Type.Union([Type.Literal('flag'), Type.Literal('reject'), Type.Null()]),
+  series_id: Nullable(Type.String({ description: 'the session series it belongs to, or null' })),
+  series_detached: Type.Boolean({
+    description: 'edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone',
+  }),
   created_by: Nullable(Type.String()),
   created_at: IsoTime,
   updated_at: IsoTime,

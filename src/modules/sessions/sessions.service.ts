@@ -141,6 +141,8 @@ export function createSessionsService(deps: SessionsDeps) {
         updated_at: t,
         closed_at: null,
         is_active: 1,
+        series_id: null,
+        series_detached: 0,
       };
       await db.transaction().execute(async (tx) => {
         await sessionsRepository.insert(tx, row);
@@ -207,15 +209,19 @@ export function createSessionsService(deps: SessionsDeps) {
         requestedTeachers,
         current.teacher_ids,
       );
+      // A session of a series edited on its own keeps its edit: series edits skip it from now on.
+      const detach = current.series_id !== null ? { series_detached: 1 } : {};
       const updated: SessionWithTeachers = {
         ...current,
         ...fields,
+        ...detach,
         teacher_ids: teacherIds ?? current.teacher_ids,
         updated_at: now(),
       };
       await db.transaction().execute(async (tx) => {
         await sessionsRepository.update(tx, scopeOf(actor), sessionId, {
           ...fields,
+          ...detach,
           updated_at: updated.updated_at,
         });
         if (teacherIds) await sessionTeachersRepository.replace(tx, current.org_id, sessionId, teacherIds);
@@ -228,10 +234,14 @@ export function createSessionsService(deps: SessionsDeps) {
       return staffView(actor, updated);
     },
 
-    /** DELETE cancels: the session and its records stay for the history. Cancelling twice is harmless. */
-    async cancel(actor: Actor, sessionId: string) {
+    /**
+     * DELETE cancels: the session and its records stay for the history. Cancelling twice is harmless.
+     * `accessChecked`: the caller has authorised it already (DELETE of a session series checks the
+     * series' access once, then cancels each session through here: same update, event and audit).
+     */
+    async cancel(actor: Actor, sessionId: string, opts: { accessChecked?: boolean } = {}) {
       const current = await load(actor, sessionId);
-      assertCanManageSession(actor, current);
+      if (!opts.accessChecked) assertCanManageSession(actor, current);
       if (!current.is_active) return staffView(actor, current);
       const t = now();
       await sessionsRepository.update(db, scopeOf(actor), sessionId, { is_active: 0, updated_at: t });

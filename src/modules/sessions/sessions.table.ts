@@ -33,6 +33,10 @@ export interface AttendanceSessionsTable {
   code_secret: Defaulted<string | null>;
   /** null: the organization's policy. */
   boundary_policy: Defaulted<BoundaryPolicy | null>;
+  /** The series (session_series) this session belongs to, or null. */
+  series_id: Defaulted<string | null>;
+  /** 1 once the session was edited on its own: edits of its series leave it alone. */
+  series_detached: Defaulted<number>;
   created_by: string | null;
   created_at: number;
   updated_at: number;

@@ -264,9 +264,14 @@ describe('migration 2026_11_30_0007', () => {
       const admin = userRow(org.org_id, { role: 'admin' });
       await db.insertInto('organizations').values(org).execute();
       await db.insertInto('users').values([teacher, admin]).execute();
-      const taught = sessionRow(org.org_id, { created_by: teacher.user_id });
-      const byAdmin = sessionRow(org.org_id, { created_by: admin.user_id });
-      const nobody = sessionRow(org.org_id, { created_by: null });
+      // Rows as the schema of 0006 has them (the series columns came with 0010).
+      const at0006 = (r: ReturnType<typeof sessionRow>) => {
+        const { series_id: _s, series_detached: _d, ...rest } = r;
+        return rest;
+      };
+      const taught = at0006(sessionRow(org.org_id, { created_by: teacher.user_id }));
+      const byAdmin = at0006(sessionRow(org.org_id, { created_by: admin.user_id }));
+      const nobody = at0006(sessionRow(org.org_id, { created_by: null }));
       await db.insertInto('attendance_sessions').values([taught, byAdmin, nobody]).execute();
       expect((await migrator.migrateToLatest()).error).toBeUndefined();
       const rows = await handle.db.selectFrom('session_teachers').selectAll().execute();

@@ -38,6 +38,11 @@ export interface paths {
          *     - `session.updated`: attendance session changed
          *     - `session.cancelled`: attendance session cancelled
          *     - `session.closed`: attendance session closed (absentees recorded)
+         *     - `series.created`: session series created with its sessions (count in details)
+         *     - `series.updated`: session series changed: its unstarted sessions not edited on their own follow
+         *     - `series.cancelled`: session series cancelled: its unstarted sessions cancelled
+         *     - `auth.calendar_token_created`: a calendar feed token created (the previous one revoked)
+         *     - `auth.calendar_token_revoked`: the calendar feed token revoked
          *     - `record.force_checked_in`: a teacher or admin checked a user in
          *     - `record.force_updated`: force check-in on an existing record
          *     - `record.corrected`: a record’s status or notes corrected
@@ -202,6 +207,11 @@ export interface paths {
          *     - `session.updated`: attendance session changed
          *     - `session.cancelled`: attendance session cancelled
          *     - `session.closed`: attendance session closed (absentees recorded)
+         *     - `series.created`: session series created with its sessions (count in details)
+         *     - `series.updated`: session series changed: its unstarted sessions not edited on their own follow
+         *     - `series.cancelled`: session series cancelled: its unstarted sessions cancelled
+         *     - `auth.calendar_token_created`: a calendar feed token created (the previous one revoked)
+         *     - `auth.calendar_token_revoked`: the calendar feed token revoked
          *     - `record.force_checked_in`: a teacher or admin checked a user in
          *     - `record.force_updated`: force check-in on an existing record
          *     - `record.corrected`: a record’s status or notes corrected
@@ -1831,6 +1841,912 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/session-series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the organization’s session series (newest first) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description true: not cancelled; false: cancelled */
+                    active?: boolean;
+                    /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
+                    limit?: number;
+                    /** @description UUID */
+                    org_id?: string;
+                    page?: number;
+                    /** @description rows per page, default 20 */
+                    per_page?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string | null;
+                                description: string | null;
+                                end_date: string;
+                                end_local: string;
+                                group_id: string | null;
+                                interval_weeks: number;
+                                /** @description false once the series was cancelled (DELETE) */
+                                is_active: boolean;
+                                org_id: string;
+                                series_id: string;
+                                /** @description sessions of the series, cancelled ones included */
+                                session_count: number;
+                                session_name: string;
+                                settings: {
+                                    boundary_policy?: "flag" | "reject" | null;
+                                    checkin_opens_minutes?: number;
+                                    /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                    code_mode?: "none" | "static" | "rotating";
+                                    code_period_seconds?: number;
+                                    geofence?: {
+                                        coordinates: number[][][];
+                                        /** @enum {string} */
+                                        type: "Polygon";
+                                    } | null;
+                                    late_after_minutes?: number | null;
+                                    location_lat?: number | null;
+                                    location_lon?: number | null;
+                                    location_radius?: number | null;
+                                };
+                                skip_dates: string[];
+                                start_date: string;
+                                start_local: string;
+                                /** @description who runs the series (with the org’s admins) */
+                                teacher_ids: string[];
+                                timezone: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                weekdays: number[];
+                            }[];
+                            message: string;
+                            pagination: {
+                                has_next: boolean;
+                                has_prev: boolean;
+                                page: number;
+                                pages: number;
+                                per_page: number;
+                                total: number;
+                                /** @description same as pages (clients of the original read this name) */
+                                total_pages: number;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a session series: its sessions are created at once (at most 400)
+         * @description Sessions fall on `weekdays` between start_date and end_date (inclusive), every interval_weeks-th week from the ISO week of start_date, except skip_dates, from start_local to end_local in `timezone` (default the organization’s). A time inside a DST gap moves forward by the gap; an ambiguous one takes the earlier offset. Any single-session setting applies to every session. teacher_ids default to the creating teacher (none when an admin creates it); only admins set them.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Local wall-clock times hold across DST: a time inside a DST gap moves forward by the gap, an ambiguous one (the repeated hour) takes the earlier offset. At most 400 sessions. Every wrong field is named in one 400 (end_date before start_date, end_local not after start_local, unknown zone, unreal dates, too many sessions, no matching date). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description what a check-in whose accuracy circle crosses the fence gets (flag: accepted and flagged; reject: 422); null = the organization’s policy */
+                        boundary_policy?: "flag" | "reject" | null;
+                        /** @description check-in opens this long before start; default 15 */
+                        checkin_opens_minutes?: number;
+                        code?: string | null;
+                        /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                        code_mode?: "none" | "static" | "rotating";
+                        /** @description rotating codes: seconds per code; default 15 */
+                        code_period_seconds?: number;
+                        description?: string | null;
+                        /** @description last day (inclusive), YYYY-MM-DD */
+                        end_date: string;
+                        /**
+                         * @description end of each session, after start_local, HH:MM (00:00..23:59), wall-clock time in the series' zone
+                         * @example 09:00
+                         */
+                        end_local: string;
+                        geofence?: {
+                            coordinates: number[][][];
+                            /** @enum {string} */
+                            type: "Polygon";
+                        } | null;
+                        group_id?: string | null;
+                        /** @description every n-th week, counted from the ISO week of start_date; default 1 */
+                        interval_weeks?: number;
+                        /** @description null: the organization’s setting */
+                        late_after_minutes?: number | null;
+                        /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_lat
+                         */
+                        latitude?: number | null;
+                        location_lat?: number | null;
+                        location_lon?: number | null;
+                        /** @description metres; default the org’s default radius */
+                        location_radius?: number | null;
+                        /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_lon
+                         */
+                        longitude?: number | null;
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        org_id?: string;
+                        /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_radius
+                         */
+                        radius?: number | null;
+                        /** @description default: true when a code is given; a code is generated if none is */
+                        require_code?: boolean;
+                        /**
+                         * Format: display-name
+                         * @description at most 255 characters, at least one visible; no control or bidi-override characters
+                         */
+                        session_name: string;
+                        /** @description dates without a session (holidays), YYYY-MM-DD */
+                        skip_dates?: string[];
+                        /** @description first day (inclusive), YYYY-MM-DD */
+                        start_date: string;
+                        /**
+                         * @description start of each session, HH:MM (00:00..23:59), wall-clock time in the series' zone
+                         * @example 09:00
+                         */
+                        start_local: string;
+                        /** @description the session’s teachers (they run it with the org’s admins); admins set it. Default: the creating teacher, or none when an admin creates it */
+                        teacher_ids?: string[];
+                        /** @description IANA zone; default the organization’s */
+                        timezone?: string;
+                        /**
+                         * @description ISO weekdays, 1 = Monday … 7 = Sunday
+                         * @example [
+                         *       1,
+                         *       3
+                         *     ]
+                         */
+                        weekdays: number[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description PUT: sessions changed; DELETE: sessions cancelled */
+                                affected_sessions?: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string | null;
+                                description: string | null;
+                                end_date: string;
+                                end_local: string;
+                                group_id: string | null;
+                                interval_weeks: number;
+                                /** @description false once the series was cancelled (DELETE) */
+                                is_active: boolean;
+                                org_id: string;
+                                series_id: string;
+                                /** @description sessions of the series, cancelled ones included */
+                                session_count: number;
+                                session_name: string;
+                                /** @description the series’ sessions, by start time */
+                                sessions: {
+                                    boundary_policy: "flag" | "reject" | null;
+                                    checkin_opens_minutes: number;
+                                    closed_at: string | null;
+                                    code?: string | null;
+                                    /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                    code_mode: "none" | "static" | "rotating";
+                                    code_period_seconds: number;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    created_by: string | null;
+                                    description: string | null;
+                                    /** Format: date-time */
+                                    end_time: string;
+                                    geofence: {
+                                        coordinates: number[][][];
+                                        /** @enum {string} */
+                                        type: "Polygon";
+                                    } | null;
+                                    group_id: string | null;
+                                    is_active: boolean;
+                                    late_after_minutes: number | null;
+                                    location_lat: number | null;
+                                    location_lon: number | null;
+                                    location_radius: number | null;
+                                    org_id: string;
+                                    /** @description code_mode != none */
+                                    require_code: boolean;
+                                    /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                    series_detached: boolean;
+                                    series_id: string | null;
+                                    session_id: string;
+                                    session_name: string;
+                                    /** Format: date-time */
+                                    start_time: string;
+                                    /** @description the session’s teachers */
+                                    teacher_ids: string[];
+                                    timezone: string;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                }[];
+                                settings: {
+                                    boundary_policy?: "flag" | "reject" | null;
+                                    checkin_opens_minutes?: number;
+                                    /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                    code_mode?: "none" | "static" | "rotating";
+                                    code_period_seconds?: number;
+                                    geofence?: {
+                                        coordinates: number[][][];
+                                        /** @enum {string} */
+                                        type: "Polygon";
+                                    } | null;
+                                    late_after_minutes?: number | null;
+                                    location_lat?: number | null;
+                                    location_lon?: number | null;
+                                    location_radius?: number | null;
+                                };
+                                skip_dates: string[];
+                                start_date: string;
+                                start_local: string;
+                                /** @description who runs the series (with the org’s admins) */
+                                teacher_ids: string[];
+                                timezone: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                weekdays: number[];
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/session-series/{series_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a session series with its sessions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    series_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description PUT: sessions changed; DELETE: sessions cancelled */
+                                affected_sessions?: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string | null;
+                                description: string | null;
+                                end_date: string;
+                                end_local: string;
+                                group_id: string | null;
+                                interval_weeks: number;
+                                /** @description false once the series was cancelled (DELETE) */
+                                is_active: boolean;
+                                org_id: string;
+                                series_id: string;
+                                /** @description sessions of the series, cancelled ones included */
+                                session_count: number;
+                                session_name: string;
+                                /** @description the series’ sessions, by start time */
+                                sessions: {
+                                    boundary_policy: "flag" | "reject" | null;
+                                    checkin_opens_minutes: number;
+                                    closed_at: string | null;
+                                    code?: string | null;
+                                    /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                    code_mode: "none" | "static" | "rotating";
+                                    code_period_seconds: number;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    created_by: string | null;
+                                    description: string | null;
+                                    /** Format: date-time */
+                                    end_time: string;
+                                    geofence: {
+                                        coordinates: number[][][];
+                                        /** @enum {string} */
+                                        type: "Polygon";
+                                    } | null;
+                                    group_id: string | null;
+                                    is_active: boolean;
+                                    late_after_minutes: number | null;
+                                    location_lat: number | null;
+                                    location_lon: number | null;
+                                    location_radius: number | null;
+                                    org_id: string;
+                                    /** @description code_mode != none */
+                                    require_code: boolean;
+                                    /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                    series_detached: boolean;
+                                    series_id: string | null;
+                                    session_id: string;
+                                    session_name: string;
+                                    /** Format: date-time */
+                                    start_time: string;
+                                    /** @description the session’s teachers */
+                                    teacher_ids: string[];
+                                    timezone: string;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                }[];
+                                settings: {
+                                    boundary_policy?: "flag" | "reject" | null;
+                                    checkin_opens_minutes?: number;
+                                    /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                    code_mode?: "none" | "static" | "rotating";
+                                    code_period_seconds?: number;
+                                    geofence?: {
+                                        coordinates: number[][][];
+                                        /** @enum {string} */
+                                        type: "Polygon";
+                                    } | null;
+                                    late_after_minutes?: number | null;
+                                    location_lat?: number | null;
+                                    location_lon?: number | null;
+                                    location_radius?: number | null;
+                                };
+                                skip_dates: string[];
+                                start_date: string;
+                                start_local: string;
+                                /** @description who runs the series (with the org’s admins) */
+                                teacher_ids: string[];
+                                timezone: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                weekdays: number[];
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /** Change a series: its sessions that have not started and were not edited on their own follow (its teachers, admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    series_id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Changes the series and those of its sessions that have not started and were not edited on their own (PUT /admin/sessions/{id} on a session of a series detaches it). Weekdays, dates, interval and zone are fixed: cancel the series and create another to change them. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description what a check-in whose accuracy circle crosses the fence gets (flag: accepted and flagged; reject: 422); null = the organization’s policy */
+                        boundary_policy?: "flag" | "reject" | null;
+                        /** @description check-in opens this long before start; default 15 */
+                        checkin_opens_minutes?: number;
+                        code?: string | null;
+                        /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                        code_mode?: "none" | "static" | "rotating";
+                        /** @description rotating codes: seconds per code; default 15 */
+                        code_period_seconds?: number;
+                        description?: string | null;
+                        /**
+                         * @description end of each session, after start_local, HH:MM (00:00..23:59), wall-clock time in the series' zone
+                         * @example 09:00
+                         */
+                        end_local?: string;
+                        geofence?: {
+                            coordinates: number[][][];
+                            /** @enum {string} */
+                            type: "Polygon";
+                        } | null;
+                        group_id?: string | null;
+                        /** @description null: the organization’s setting */
+                        late_after_minutes?: number | null;
+                        /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_lat
+                         */
+                        latitude?: number | null;
+                        location_lat?: number | null;
+                        location_lon?: number | null;
+                        /** @description metres; default the org’s default radius */
+                        location_radius?: number | null;
+                        /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_lon
+                         */
+                        longitude?: number | null;
+                        /**
+                         * @deprecated
+                         * @description alias (clients of the original) of location_radius
+                         */
+                        radius?: number | null;
+                        /** @description default: true when a code is given; a code is generated if none is */
+                        require_code?: boolean;
+                        /**
+                         * Format: display-name
+                         * @description at most 255 characters, at least one visible; no control or bidi-override characters
+                         */
+                        session_name?: string;
+                        /**
+                         * @description start of each session, HH:MM (00:00..23:59), wall-clock time in the series' zone
+                         * @example 09:00
+                         */
+                        start_local?: string;
+                        /** @description the session’s teachers (they run it with the org’s admins); admins set it. Default: the creating teacher, or none when an admin creates it */
+                        teacher_ids?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description PUT: sessions changed; DELETE: sessions cancelled */
+                                affected_sessions?: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string | null;
+                                description: string | null;
+                                end_date: string;
+                                end_local: string;
+                                group_id: string | null;
+                                interval_weeks: number;
+                                /** @description false once the series was cancelled (DELETE) */
+                                is_active: boolean;
+                                org_id: string;
+                                series_id: string;
+                                /** @description sessions of the series, cancelled ones included */
+                                session_count: number;
+                                session_name: string;
+                                /** @description the series’ sessions, by start time */
+                                sessions: {
+                                    boundary_policy: "flag" | "reject" | null;
+                                    checkin_opens_minutes: number;
+                                    closed_at: string | null;
+                                    code?: string | null;
+                                    /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                    code_mode: "none" | "static" | "rotating";
+                                    code_period_seconds: number;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    created_by: string | null;
+                                    description: string | null;
+                                    /** Format: date-time */
+                                    end_time: string;
+                                    geofence: {
+                                        coordinates: number[][][];
+                                        /** @enum {string} */
+                                        type: "Polygon";
+                                    } | null;
+                                    group_id: string | null;
+                                    is_active: boolean;
+                                    late_after_minutes: number | null;
+                                    location_lat: number | null;
+                                    location_lon: number | null;
+                                    location_radius: number | null;
+                                    org_id: string;
+                                    /** @description code_mode != none */
+                                    require_code: boolean;
+                                    /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                    series_detached: boolean;
+                                    series_id: string | null;
+                                    session_id: string;
+                                    session_name: string;
+                                    /** Format: date-time */
+                                    start_time: string;
+                                    /** @description the session’s teachers */
+                                    teacher_ids: string[];
+                                    timezone: string;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                }[];
+                                settings: {
+                                    boundary_policy?: "flag" | "reject" | null;
+                                    checkin_opens_minutes?: number;
+                                    /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                    code_mode?: "none" | "static" | "rotating";
+                                    code_period_seconds?: number;
+                                    geofence?: {
+                                        coordinates: number[][][];
+                                        /** @enum {string} */
+                                        type: "Polygon";
+                                    } | null;
+                                    late_after_minutes?: number | null;
+                                    location_lat?: number | null;
+                                    location_lon?: number | null;
+                                    location_radius?: number | null;
+                                };
+                                skip_dates: string[];
+                                start_date: string;
+                                start_local: string;
+                                /** @description who runs the series (with the org’s admins) */
+                                teacher_ids: string[];
+                                timezone: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                weekdays: number[];
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Cancel a series: its sessions that have not started are cancelled as DELETE /admin/sessions/{id} does (its teachers, admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    series_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description PUT: sessions changed; DELETE: sessions cancelled */
+                                affected_sessions?: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string | null;
+                                description: string | null;
+                                end_date: string;
+                                end_local: string;
+                                group_id: string | null;
+                                interval_weeks: number;
+                                /** @description false once the series was cancelled (DELETE) */
+                                is_active: boolean;
+                                org_id: string;
+                                series_id: string;
+                                /** @description sessions of the series, cancelled ones included */
+                                session_count: number;
+                                session_name: string;
+                                /** @description the series’ sessions, by start time */
+                                sessions: {
+                                    boundary_policy: "flag" | "reject" | null;
+                                    checkin_opens_minutes: number;
+                                    closed_at: string | null;
+                                    code?: string | null;
+                                    /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                    code_mode: "none" | "static" | "rotating";
+                                    code_period_seconds: number;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    created_by: string | null;
+                                    description: string | null;
+                                    /** Format: date-time */
+                                    end_time: string;
+                                    geofence: {
+                                        coordinates: number[][][];
+                                        /** @enum {string} */
+                                        type: "Polygon";
+                                    } | null;
+                                    group_id: string | null;
+                                    is_active: boolean;
+                                    late_after_minutes: number | null;
+                                    location_lat: number | null;
+                                    location_lon: number | null;
+                                    location_radius: number | null;
+                                    org_id: string;
+                                    /** @description code_mode != none */
+                                    require_code: boolean;
+                                    /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                    series_detached: boolean;
+                                    series_id: string | null;
+                                    session_id: string;
+                                    session_name: string;
+                                    /** Format: date-time */
+                                    start_time: string;
+                                    /** @description the session’s teachers */
+                                    teacher_ids: string[];
+                                    timezone: string;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                }[];
+                                settings: {
+                                    boundary_policy?: "flag" | "reject" | null;
+                                    checkin_opens_minutes?: number;
+                                    /** @description none: no code; static: the fixed `code`; rotating: a 6-digit code derived by the server every code_period_seconds (GET /admin/sessions/{id}/code). Default none; require_code true + code means static */
+                                    code_mode?: "none" | "static" | "rotating";
+                                    code_period_seconds?: number;
+                                    geofence?: {
+                                        coordinates: number[][][];
+                                        /** @enum {string} */
+                                        type: "Polygon";
+                                    } | null;
+                                    late_after_minutes?: number | null;
+                                    location_lat?: number | null;
+                                    location_lon?: number | null;
+                                    location_radius?: number | null;
+                                };
+                                skip_dates: string[];
+                                start_date: string;
+                                start_local: string;
+                                /** @description who runs the series (with the org’s admins) */
+                                teacher_ids: string[];
+                                timezone: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                weekdays: number[];
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/sessions": {
         parameters: {
             query?: never;
@@ -1903,6 +2819,9 @@ export interface paths {
                                 org_id: string;
                                 /** @description code_mode != none */
                                 require_code: boolean;
+                                /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                series_detached: boolean;
+                                series_id: string | null;
                                 session_id: string;
                                 session_name: string;
                                 /** Format: date-time */
@@ -2072,6 +2991,9 @@ export interface paths {
                                 org_id: string;
                                 /** @description code_mode != none */
                                 require_code: boolean;
+                                /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                series_detached: boolean;
+                                series_id: string | null;
                                 session_id: string;
                                 session_name: string;
                                 /** Format: date-time */
@@ -2187,6 +3109,9 @@ export interface paths {
                                 org_id: string;
                                 /** @description code_mode != none */
                                 require_code: boolean;
+                                /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                series_detached: boolean;
+                                series_id: string | null;
                                 session_id: string;
                                 session_name: string;
                                 /** Format: date-time */
@@ -2352,6 +3277,9 @@ export interface paths {
                                 org_id: string;
                                 /** @description code_mode != none */
                                 require_code: boolean;
+                                /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                series_detached: boolean;
+                                series_id: string | null;
                                 session_id: string;
                                 session_name: string;
                                 /** Format: date-time */
@@ -2455,6 +3383,9 @@ export interface paths {
                                 org_id: string;
                                 /** @description code_mode != none */
                                 require_code: boolean;
+                                /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                series_detached: boolean;
+                                series_id: string | null;
                                 session_id: string;
                                 session_name: string;
                                 /** Format: date-time */
@@ -2574,6 +3505,9 @@ export interface paths {
                                     org_id: string;
                                     /** @description code_mode != none */
                                     require_code: boolean;
+                                    /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                    series_detached: boolean;
+                                    series_id: string | null;
                                     session_id: string;
                                     session_name: string;
                                     /** Format: date-time */
@@ -5041,6 +5975,9 @@ export interface paths {
                                 record_id: string | null;
                                 /** @description code_mode != none */
                                 require_code: boolean;
+                                /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                series_detached: boolean;
+                                series_id: string | null;
                                 session_id: string;
                                 session_name: string;
                                 /** Format: date-time */
@@ -6533,6 +7470,9 @@ export interface paths {
                                     org_id: string;
                                     /** @description code_mode != none */
                                     require_code: boolean;
+                                    /** @description edited on its own: edits of its series (PUT /admin/session-series/{id}) leave it alone */
+                                    series_detached: boolean;
+                                    series_id: string | null;
                                     session_id: string;
                                     session_name: string;
                                     /** Format: date-time */
@@ -6731,6 +7671,98 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/calendar-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create the caller’s calendar feed token (the previous one stops working) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description shown once; only its digest is stored */
+                                token: string;
+                                /** @description {PUBLIC_URL}/calendar/{token}.ics: subscribe to it in a calendar app */
+                                url: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /** Revoke the caller’s calendar feed token */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description false: there was no token */
+                                revoked: boolean;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -7496,6 +8528,65 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/calendar/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller’s sessions as an iCalendar feed (RFC 5545); the token is the credential
+         * @description No Authorization header: calendar apps cannot send one. A student sees the sessions they are expected at; teachers, admins and super_admins the sessions they teach (teacher_ids). Sessions from 180 days ago on, at most 2000; cancelled ones with STATUS:CANCELLED. UIDs are `<session_id>@<host of PUBLIC_URL>`. An unknown or revoked token answers the JSON 404 envelope. The token is masked in request logs.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/calendar */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/calendar": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };

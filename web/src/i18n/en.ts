@@ -37,6 +37,20 @@ export const en = {
   'role.admin': 'Admin',
   'role.super_admin': 'Super admin',
 
+  'series.create': 'New series',
+  'series.createTitle': 'Create a series of sessions',
+  'series.weekdays': 'On these days',
+  'series.startDate': 'From',
+  'series.endDate': 'Until',
+  'series.startLocal': 'Starts at',
+  'series.endLocal': 'Ends at',
+  'series.interval': 'Repeat',
+  'series.everyWeeks': 'Every {n} week(s)',
+  'series.skip': 'Skip dates (YYYY-MM-DD, comma separated; optional)',
+  'series.dstNote':
+    'Times are local to the organization and stay the same across daylight-saving changes. At most 400 sessions.',
+  'series.created': 'Series created: {count} sessions.',
+
   'status.present': 'Present',
   'status.late': 'Late',
   'status.absent': 'Absent',

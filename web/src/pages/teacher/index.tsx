@@ -3,6 +3,7 @@
 import { Layout, type NavItem } from '../../components/Layout';
 import type { MessageKey } from '../../i18n';
 import { t } from '../../i18n';
+import { CreateSeries } from './CreateSeries';
 import { CreateSession } from './CreateSession';
 import { Projector } from './Projector';
 import { reportPath } from './paths';
@@ -12,6 +13,8 @@ import { SessionReport } from './SessionReport';
 export function sessionPage(path: string, base: string) {
   if (path === `${base}/new`)
     return { title: 'teacher.createTitle' as MessageKey, body: <CreateSession base={base} /> };
+  if (path === `${base}/new-series`)
+    return { title: 'series.createTitle' as MessageKey, body: <CreateSeries base={base} /> };
   const pj = new RegExp(`^${reportPath(base, '([^/]+)')}/projector$`).exec(path);
   if (pj)
     return {
@@ -28,6 +31,7 @@ export function TeacherPages({ path, base }: { path: string; base: string }) {
   const nav: NavItem[] = [
     { href: base, label: 'teacher.title' },
     { href: `${base}/new`, label: 'teacher.create' },
+    { href: `${base}/new-series`, label: 'series.create' },
   ];
   const page = sessionPage(path, base);
   return (

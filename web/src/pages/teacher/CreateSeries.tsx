@@ -1,0 +1,206 @@
+/**
+ * Create a session series: weekdays, a date range and local times (in the organization's zone, kept
+ * across DST by the server), optional group, place and late threshold. The server creates every session
+ * at once and answers with them; this page reports how many and returns to the list.
+ */
+import { useState } from 'preact/hooks';
+import { api, unwrap, unwrapPage } from '../../api/client';
+import type { Body } from '../../api/types';
+import { errorText } from '../../components/errors';
+import { Field, Note } from '../../components/ui';
+import { t } from '../../i18n';
+import { currentLocation, type Fix } from '../../lib/geo';
+import { navigate } from '../../lib/router';
+import { useAsync } from '../../lib/use-async';
+
+type NewSeries = Body<'/admin/session-series', 'post'>;
+
+/** ISO weekdays 1..7 with the browser's short names (2024-01-01 was a Monday). */
+const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7].map((d) => ({
+  iso: d,
+  label: new Intl.DateTimeFormat(undefined, { weekday: 'short', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(2024, 0, d)),
+  ),
+}));
+
+const numOrUndef = (e: Event): number | undefined => {
+  const v = (e.currentTarget as HTMLInputElement).value;
+  return v === '' ? undefined : Number(v);
+};
+
+export function CreateSeries({ base }: { base: string }) {
+  const groups = useAsync(
+    async () => unwrapPage(await api.GET('/admin/groups', { params: { query: { per_page: 100 } } })).items,
+    [],
+  );
+  const [fix, setFix] = useState<Partial<Fix>>({});
+  const [locating, setLocating] = useState(false);
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  // A default only (UTC date): the series' dates are read in the organization's zone by the server.
+  const [today] = useState(() => new Date().toISOString().slice(0, 10));
+
+  const useMine = async () => {
+    setLocating(true);
+    setError(undefined);
+    try {
+      setFix(await currentLocation());
+    } catch (err) {
+      const reason = (err as Error).message;
+      setError(
+        t(
+          reason === 'denied'
+            ? 'checkin.geoDenied'
+            : reason === 'insecure'
+              ? 'checkin.geoInsecure'
+              : 'checkin.geoTimeout',
+        ),
+      );
+    } finally {
+      setLocating(false);
+    }
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const text = (k: string) => String(f.get(k) ?? '').trim();
+    const num = (k: string) => (text(k) === '' ? null : Number(text(k)));
+    const lat = num('lat');
+    const lon = num('lon');
+    const body: NewSeries = {
+      session_name: text('name'),
+      description: text('description') || null,
+      weekdays: f.getAll('weekday').map(Number),
+      start_date: text('startDate'),
+      end_date: text('endDate'),
+      start_local: text('startLocal'),
+      end_local: text('endLocal'),
+      interval_weeks: Number(text('interval') || 1),
+      skip_dates: text('skip')
+        .split(/[\s,]+/)
+        .filter(Boolean),
+      group_id: text('group') || null,
+      location_lat: lat,
+      location_lon: lon,
+      location_radius: lat !== null && lon !== null ? num('radius') : null,
+      late_after_minutes: num('late'),
+    };
+    setBusy(true);
+    setError(undefined);
+    try {
+      const series = unwrap(await api.POST('/admin/session-series', { body }));
+      setDone(t('series.created', { count: series.sessions.length }));
+      setTimeout(() => navigate(base), 1200);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="card form" onSubmit={submit}>
+      <Field label={t('teacher.name')} id="name">
+        <input id="name" name="name" required maxLength={200} />
+      </Field>
+      <Field label={t('teacher.description')} id="description">
+        <input id="description" name="description" maxLength={1000} />
+      </Field>
+      <fieldset>
+        <legend>{t('series.weekdays')}</legend>
+        <div class="row">
+          {WEEKDAYS.map((d) => (
+            <label key={d.iso}>
+              <input type="checkbox" name="weekday" value={d.iso} /> {d.label}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div class="row">
+        <Field label={t('series.startDate')} id="startDate">
+          <input id="startDate" name="startDate" type="date" required defaultValue={today} />
+        </Field>
+        <Field label={t('series.endDate')} id="endDate">
+          <input id="endDate" name="endDate" type="date" required />
+        </Field>
+      </div>
+      <div class="row">
+        <Field label={t('series.startLocal')} id="startLocal">
+          <input id="startLocal" name="startLocal" type="time" required defaultValue="09:00" />
+        </Field>
+        <Field label={t('series.endLocal')} id="endLocal">
+          <input id="endLocal" name="endLocal" type="time" required defaultValue="10:00" />
+        </Field>
+        <Field label={t('series.interval')} id="interval">
+          <select id="interval" name="interval">
+            {[1, 2, 3, 4].map((n) => (
+              <option key={n} value={n}>
+                {t('series.everyWeeks', { n })}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <Field label={t('series.skip')} id="skip">
+        <input id="skip" name="skip" placeholder="2026-11-26, 2026-12-24" />
+      </Field>
+      <p class="muted">{t('series.dstNote')}</p>
+      <Field label={t('teacher.group')} id="group">
+        <select id="group" name="group">
+          <option value="">{t('teacher.groupAll')}</option>
+          {groups.data?.map((g) => (
+            <option key={g.group_id} value={g.group_id}>
+              {g.name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <fieldset>
+        <legend>{t('teacher.where')}</legend>
+        <button type="button" class="btn btn-secondary" onClick={useMine} disabled={locating}>
+          {locating ? t('checkin.locating') : t('teacher.useLocation')}
+        </button>
+        <div class="row">
+          <Field label={t('teacher.lat')} id="lat">
+            <input
+              id="lat"
+              name="lat"
+              type="number"
+              step="any"
+              min={-90}
+              max={90}
+              value={fix.lat ?? ''}
+              onInput={(e) => setFix({ ...fix, lat: numOrUndef(e) })}
+            />
+          </Field>
+          <Field label={t('teacher.lon')} id="lon">
+            <input
+              id="lon"
+              name="lon"
+              type="number"
+              step="any"
+              min={-180}
+              max={180}
+              value={fix.lon ?? ''}
+              onInput={(e) => setFix({ ...fix, lon: numOrUndef(e) })}
+            />
+          </Field>
+          <Field label={t('teacher.radius')} id="radius">
+            <input id="radius" name="radius" type="number" min={1} max={50000} placeholder="100" />
+          </Field>
+        </div>
+      </fieldset>
+      <Field label={t('teacher.late')} id="late">
+        <input id="late" name="late" type="number" min={0} max={1440} />
+      </Field>
+      <div class="note-slot">
+        {error && <Note kind="error">{error}</Note>}
+        {done && <Note kind="ok">{done}</Note>}
+      </div>
+      <button class="btn btn-primary" type="submit" disabled={busy}>
+        {t('series.create')}
+      </button>
+    </form>
+  );
+}
