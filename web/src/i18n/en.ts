@@ -159,7 +159,6 @@ export const en = {
   'teacher.radiusShort': '{radius} m around {lat}, {lon}',
 
   'live.open': 'Live room',
-  'live.counts': 'Counts',
   'live.checkedIn': 'Checked in',
   'live.inOf': '{in} of {expected}',
   'live.waiting': 'Not yet',

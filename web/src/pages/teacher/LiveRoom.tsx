@@ -34,7 +34,7 @@ export function LiveRoom({ sessionId, reportHref }: { sessionId: string; reportH
         {dateTime(s.start_time)} – {time(s.end_time)}
       </p>
       <FeedStatus live={live} />
-      <div class="stats" aria-label={t('live.counts')} role="group">
+      <div class="stats">
         <Stat label={t('live.checkedIn')} value={t('live.inOf', { in: c.in, expected: c.expected })} />
         <Stat label={t('status.present')} value={c.present} />
         <Stat label={t('status.late')} value={c.late} />
