@@ -147,8 +147,12 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
   ).toEqual([]);
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ROOT, 'docs/screenshots', `${name}.png`), fullPage: true });
+/** A full-page screenshot; `fullPage: false` for what the viewport shows (a modal dialog's backdrop covers only that). */
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  await page.screenshot({
+    path: join(ROOT, 'docs/screenshots', `${name}.png`),
+    fullPage: opts.fullPage ?? true,
+  });
 }
 
 /**

@@ -201,7 +201,7 @@ describe.skipIf(skip)('a class in the browser (SQLite)', { timeout: 240_000 }, (
     await queue.getByRole('button', { name: 'Reject Sam Two' }).click();
     const dialog = tp.getByRole('dialog', { name: 'Reject the check-in of Sam Two?' });
     await dialog.getByLabel('Note (optional)').fill('not in the room');
-    await screenshot(tp, 'live-reject-dialog-desktop');
+    await screenshot(tp, 'live-reject-dialog-desktop', { fullPage: false });
     await expectAccessible(tp, 'reject dialog');
     await dialog.getByRole('button', { name: 'Reject' }).click();
     await tp.getByText('Sam Two: check-in rejected, marked absent.').waitFor();

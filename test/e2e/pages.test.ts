@@ -256,8 +256,22 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
         await page.getByRole('table').waitFor();
         const row = (name: string) => page.getByRole('row').filter({ hasText: name });
         await row('Dorothy Vaughan').getByRole('button', { name: 'Mark present' }).click();
+        // An in-page dialog (no prompt()): a note, then the confirm step.
+        const mark = page.getByRole('dialog', { name: 'Mark Dorothy Vaughan present' });
+        await mark.getByLabel('Note (optional)').fill('came in through the lab door');
+        await expectAccessible(page, 'mark dialog');
+        await mark.getByRole('button', { name: 'Mark present' }).click();
         await page.getByText('Dorothy Vaughan: Present.').waitFor();
+        const dorothy = await records(school.students[3]!.user_id);
+        expect(dorothy[0]).toMatchObject({ status: 'present', notes: 'came in through the lab door' });
         await row('Edsger Dijkstra').getByRole('button', { name: 'Excuse' }).click();
+        const excuse = page.getByRole('dialog', { name: 'Excuse Edsger Dijkstra' });
+        // Escape cancels: nothing is written.
+        await page.keyboard.press('Escape');
+        await excuse.waitFor({ state: 'detached' });
+        expect(await records(school.students[4]!.user_id)).toHaveLength(0);
+        await row('Edsger Dijkstra').getByRole('button', { name: 'Excuse' }).click();
+        await excuse.getByRole('button', { name: 'Excuse' }).click();
         await page.getByText('Edsger Dijkstra: Excused.').waitFor();
         await screenshot(page, 'teacher-report-desktop');
         await expectAccessible(page, 'session report');
@@ -303,6 +317,180 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
         await page.getByRole('link', { name: 'Organization' }).click();
         await page.getByLabel('Time zone').waitFor();
         await expectAccessible(page, 'organization settings');
+      }
+      expect(problems).toEqual([]);
+      await page.context().close();
+    }
+  });
+  it('live room at phone and desktop widths, light and dark; a dropped feed is shown', async () => {
+    for (const [phone, dark] of [
+      [true, false],
+      [false, false],
+      [true, true],
+    ] as const) {
+      const ctx = await newContext(browser, base, { phone, dark });
+      const page = await ctx.newPage();
+      const problems = watchProblems(page);
+      await signIn(page, school.teacher.email, `/app/teacher/sessions/${school.openSessionId}/live`);
+      await page.getByRole('heading', { name: 'Expected attendees' }).waitFor();
+      await page.getByRole('row').filter({ hasText: 'Barbara Liskov' }).waitFor();
+      await page.getByText(/Live ·|Updating every few seconds/).waitFor();
+      const name = `live-room-${phone ? 'phone' : 'desktop'}${dark ? '-dark' : ''}`;
+      await screenshot(page, name);
+      await expectAccessible(page, 'live room');
+      if (phone && !dark) {
+        // The network goes: every read fails; the page says so, with the time of the last update.
+        await page.route('**/reports/session/**', (r) => r.abort('internetdisconnected'));
+        await page.route('**/attendance/session/**', (r) => r.abort('internetdisconnected'));
+        await page.getByRole('alert').filter({ hasText: 'Connection lost' }).waitFor({ timeout: 15_000 });
+        await screenshot(page, 'live-room-lost-phone');
+        await expectAccessible(page, 'live room, feed lost');
+        // It comes back by itself.
+        await page.unrouteAll();
+        await page
+          .getByRole('alert')
+          .filter({ hasText: 'Connection lost' })
+          .waitFor({ state: 'detached', timeout: 15_000 });
+      }
+      expect(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED/.test(p))).toEqual([]);
+      await ctx.close();
+    }
+  });
+
+  it('projector: rotating code with a countdown, the count, a warning when updates stop', async () => {
+    const now = Date.now();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/admin/sessions',
+      headers: school.headers.teacher,
+      payload: {
+        session_name: 'Optics seminar',
+        start_time: new Date(now - 60_000).toISOString(),
+        end_time: new Date(now + 3_600_000).toISOString(),
+        group_id: school.groupId,
+        location_lat: ROOM.latitude,
+        location_lon: ROOM.longitude,
+        location_radius: 50,
+        code_mode: 'rotating',
+        code_period_seconds: 30,
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().data.session_id as string;
+    for (const dark of [false, true]) {
+      const ctx = await newContext(browser, base, { dark });
+      const page = await ctx.newPage();
+      const problems = watchProblems(page);
+      await signIn(page, school.teacher.email, `/app/teacher/sessions/${id}/projector`);
+      await page.locator('.qr svg').waitFor();
+      await page.getByText(/New code in \d+ s/).waitFor();
+      await page.getByText('0 of 5 checked in').waitFor();
+      expect(await page.locator('.projector-code').textContent()).toMatch(/\d{6}$/);
+      await screenshot(page, `projector-desktop${dark ? '-dark' : ''}`);
+      await expectAccessible(page, 'projector');
+      if (!dark) {
+        await page.route('**/reports/session/**', (r) => r.abort('internetdisconnected'));
+        await page.route('**/attendance/session/**', (r) => r.abort('internetdisconnected'));
+        await page.route('**/code', (r) => r.abort('internetdisconnected'));
+        await page.getByRole('alert').filter({ hasText: 'Connection lost' }).waitFor({ timeout: 15_000 });
+        await screenshot(page, 'projector-lost-desktop', { fullPage: false });
+      }
+      expect(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED/.test(p))).toEqual([]);
+      await ctx.close();
+    }
+  });
+
+  it('admin: warning rules, webhooks (secret once, deliveries), audit log, import with progress', async () => {
+    for (const phone of [false, true]) {
+      const { page, problems } = await rolePage(school.admin.email, phone);
+      await page.waitForURL('**/app/admin');
+      if (!phone) {
+        // A warning rule.
+        await page.goto('/app/admin/warnings');
+        await page.getByRole('button', { name: 'New warning rule' }).click();
+        const form = page.getByRole('form', { name: 'New warning rule' });
+        await form.getByLabel('Name').fill('Below 80 %');
+        await form.getByLabel('Threshold (%)').fill('80');
+        await form.getByLabel('Only after this many sessions').fill('3');
+        await form.getByLabel('their teachers').check();
+        await expectAccessible(page, 'warning rule form');
+        await form.getByRole('button', { name: 'Save' }).click();
+        await page
+          .getByRole('row')
+          .filter({ hasText: 'Below 80 %' })
+          .getByText(/Rate below 80/)
+          .waitFor();
+        const rule = await t.db.selectFrom('warning_rules').selectAll().executeTakeFirstOrThrow();
+        expect(rule).toMatchObject({
+          name: 'Below 80 %',
+          kind: 'rate_below',
+          threshold: 0.8,
+          min_sessions: 3,
+        });
+
+        // A webhook: the secret is shown once.
+        await page.goto('/app/admin/webhooks');
+        await page.getByRole('button', { name: 'New webhook' }).click();
+        await page.getByLabel('Address (URL)').fill('https://hooks.invalid/attendance');
+        await page.getByRole('button', { name: 'Save' }).click();
+        const secret = page.locator('code.secret');
+        await secret.waitFor();
+        expect(await secret.textContent()).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+        await page.getByRole('button', { name: 'Deliveries' }).click();
+        await page
+          .getByText(/Nothing sent yet|Pending|Failed|Delivered/)
+          .first()
+          .waitFor();
+        await expectAccessible(page, 'webhooks');
+        await page.getByRole('button', { name: 'I have saved it' }).click();
+        await secret.waitFor({ state: 'detached' });
+        // Rotation asks first, then shows the new secret once.
+        await page.getByRole('button', { name: 'New secret' }).click();
+        await page
+          .getByRole('dialog', { name: 'Replace the signing secret?' })
+          .getByRole('button', { name: 'New secret' })
+          .click();
+        await secret.waitFor();
+      }
+      const screens = phone ? ['audit'] : ['warnings', 'webhooks', 'audit'];
+      for (const name of screens) {
+        await page.goto(`/app/admin/${name}`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        if (name === 'audit')
+          await page
+            .getByRole('cell', { name: /webhook\.|session\./ })
+            .first()
+            .waitFor();
+        if (name === 'warnings') await page.getByRole('rowheader', { name: 'Below 80 %' }).waitFor();
+        if (name === 'webhooks') await page.getByText('https://hooks.invalid/attendance').first().waitFor();
+        await screenshot(page, `admin-${name}-${phone ? 'phone' : 'desktop'}`);
+        await expectAccessible(page, `admin ${name}`);
+      }
+      if (!phone) {
+        // Audit filter and CSV export.
+        await page.getByLabel('Kind of action').selectOption('webhook.');
+        await page.getByRole('cell', { name: 'webhook.secret_rotated' }).waitFor();
+        await expect.poll(() => page.getByRole('cell', { name: /^session\./ }).count()).toBe(0);
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByRole('button', { name: 'Download CSV' }).click(),
+        ]);
+        const csv = readFileSync(await download.path(), 'utf8');
+        expect(csv).toContain('webhook.created');
+        expect(csv).not.toContain('session.created');
+
+        // Import as a job with progress: two students.
+        await page.goto('/app/admin/import');
+        await page
+          .getByLabel('CSV text')
+          .fill(
+            'name,email,role,password\nIda Rhodes,ida@riverside.test,student,\nJohn Backus,john@riverside.test,student,',
+          );
+        await page.getByRole('button', { name: 'Import', exact: true }).click();
+        await page.getByText('2 created, 0 failed.').waitFor();
+        expect(await page.locator('td code').count()).toBe(2);
+        await screenshot(page, 'admin-import-desktop');
+        await expectAccessible(page, 'import');
       }
       expect(problems).toEqual([]);
       await page.context().close();
