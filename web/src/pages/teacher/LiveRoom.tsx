@@ -34,7 +34,7 @@ export function LiveRoom({ sessionId, reportHref }: { sessionId: string; reportH
         {dateTime(s.start_time)} – {time(s.end_time)}
       </p>
       <FeedStatus live={live} />
-      <div class="stats">
+      <div class="stats live-stats">
         <Stat label={t('live.checkedIn')} value={t('live.inOf', { in: c.in, expected: c.expected })} />
         <Stat label={t('status.present')} value={c.present} />
         <Stat label={t('status.late')} value={c.late} />
@@ -125,20 +125,27 @@ export function LiveRoom({ sessionId, reportHref }: { sessionId: string; reportH
       <section aria-labelledby="roster-h">
         <h2 id="roster-h">{t('live.roster')}</h2>
         <div class="table-wrap">
-          <table>
+          <table class="roster">
             <caption class="visually-hidden">{t('live.roster')}</caption>
             <thead>
               <tr>
                 <th scope="col">{t('teacher.student')}</th>
                 <th scope="col">{t('teacher.status')}</th>
-                <th scope="col">{t('teacher.checkInTime')}</th>
                 <th scope="col">{t('teacher.actions')}</th>
               </tr>
             </thead>
             <tbody>
               {live.rows.map((r) => (
                 <tr key={r.user_id} class={live.fresh.has(r.user_id) ? 'fresh' : ''}>
-                  <th scope="row">{r.name}</th>
+                  <th scope="row">
+                    {r.name}
+                    {r.check_in_time && (
+                      <>
+                        <br />
+                        <span class="muted small">{t('live.at', { time: time(r.check_in_time) })}</span>
+                      </>
+                    )}
+                  </th>
                   <td>
                     {r.status === 'not_checked_in' ? (
                       <span class="badge badge-none">{t('live.notYet')}</span>
@@ -147,7 +154,6 @@ export function LiveRoom({ sessionId, reportHref }: { sessionId: string; reportH
                     )}
                     {r.review_state === 'pending' && <span class="badge badge-late">{t('live.review')}</span>}
                   </td>
-                  <td>{time(r.check_in_time)}</td>
                   <td class="actions">
                     {r.status !== 'present' && r.status !== 'late' && (
                       <button

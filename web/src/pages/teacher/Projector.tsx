@@ -108,12 +108,11 @@ export function Projector({ sessionId }: { sessionId: string }) {
           {t('projector.fullscreen')}
         </button>
       </div>
-      <FeedStatus live={live} big />
-      {error !== undefined && (
-        <p class="note note-error projector-warning" role="alert">
-          {t('projector.codeLost', { reason: errorText(error) })}
-        </p>
-      )}
+      <FeedStatus
+        live={live}
+        big
+        problem={error !== undefined ? t('projector.codeLost', { reason: errorText(error) }) : undefined}
+      />
       {none ? (
         <p class="empty">{t('projector.noCode')}</p>
       ) : code ? (
