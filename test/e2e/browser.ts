@@ -76,11 +76,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startServer(): Promise<{ t: TestContext; base: string }> {
+export async function startServer(
+  env: Record<string, string> = {},
+): Promise<{ t: TestContext; base: string }> {
   ensureWebBuilt();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const t = await createTestApp({ PUBLIC_URL: base });
+  const t = await createTestApp({ PUBLIC_URL: base, ...env });
   await t.app.listen({ port, host: '127.0.0.1' });
   return { t, base };
 }

@@ -368,10 +368,7 @@ export const en = {
   'audit.to': 'To',
   'audit.export': 'Download CSV',
   'audit.empty': 'Nothing recorded for these filters.',
-  'audit.when': 'When',
-  'audit.who': 'Who',
-  'audit.target': 'On',
-  'audit.details': 'Details',
+  'audit.on': 'on {type} {id}',
   'audit.show': 'Show',
   'audit.system': 'System',
 

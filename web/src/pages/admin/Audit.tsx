@@ -104,59 +104,37 @@ export function Audit() {
       ) : list.data.items.length === 0 ? (
         <Empty>{t('audit.empty')}</Empty>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{t('admin.audit')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('audit.when')}</th>
-                <th scope="col">{t('audit.who')}</th>
-                <th scope="col">{t('audit.action')}</th>
-                <th scope="col">{t('audit.target')}</th>
-                <th scope="col">{t('audit.details')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((a) => (
-                <tr key={a.audit_id}>
-                  <td class="nowrap">{dateTime(a.created_at)}</td>
-                  <td>
-                    {a.actor_name ?? t('audit.system')}
-                    {a.actor_email && (
-                      <>
-                        <br />
-                        <span class="muted small">{a.actor_email}</span>
-                      </>
-                    )}
-                  </td>
-                  <td>
-                    <code>{a.action}</code>
-                  </td>
-                  <td>
-                    {a.target_type ?? '—'}
-                    {a.target_id && (
-                      <>
-                        <br />
-                        <span class="muted small mono">{a.target_id.slice(0, 8)}…</span>
-                      </>
-                    )}
-                  </td>
-                  <td class="details-cell">
-                    {a.details && Object.keys(a.details).length > 0 ? (
-                      <details>
-                        <summary>{t('audit.show')}</summary>
-                        <pre>{JSON.stringify(a.details, null, 2)}</pre>
-                      </details>
-                    ) : (
-                      '—'
-                    )}
-                    {a.ip_address && <span class="muted small"> {a.ip_address}</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ul class="list audit-list">
+          {list.data.items.map((a) => (
+            <li key={a.audit_id} class="list-row list-row-top">
+              <div class="audit-entry">
+                <p>
+                  <code class="audit-action">{a.action}</code>
+                  {a.target_type && (
+                    <span class="muted small">
+                      {' '}
+                      {t('audit.on', {
+                        type: a.target_type,
+                        id: a.target_id ? `${a.target_id.slice(0, 8)}…` : '',
+                      })}
+                    </span>
+                  )}
+                </p>
+                <p class="muted small">
+                  {dateTime(a.created_at)} · {a.actor_name ?? t('audit.system')}
+                  {a.actor_email && ` (${a.actor_email})`}
+                  {a.ip_address && ` · ${a.ip_address}`}
+                </p>
+                {a.details && Object.keys(a.details).length > 0 && (
+                  <details>
+                    <summary>{t('audit.show')}</summary>
+                    <pre>{JSON.stringify(a.details, null, 2)}</pre>
+                  </details>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
       )}
       {list.data && <Pager page={list.data.page} pages={list.data.pages} onPage={setPage} />}
     </>

@@ -121,7 +121,7 @@ export function Webhooks() {
       ) : hooks.data.length === 0 ? (
         <Empty>{t('hooks.empty')}</Empty>
       ) : (
-        <ul class="cards">
+        <ul class="cards cards-wide">
           {hooks.data.map((h) => (
             <li key={h.webhook_id}>
               <article class="card" aria-label={h.url}>
