@@ -112,6 +112,8 @@ export interface LiveLimits {
   heartbeatSeconds: number;
   /** SSE_MAX_BUFFER_BYTES: unsent bytes a stream may hold before its reader counts as stalled and is dropped. */
   maxBufferBytes: number;
+  /** LIVE_REDIS_CHANNEL: the pub/sub channel of live notices (deployments sharing one Redis pick their own). */
+  redisChannel: string;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -254,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxPerProcess: int('SSE_MAX_PER_PROCESS', 10_000, 1, 1_000_000),
       heartbeatSeconds: int('SSE_HEARTBEAT_SECONDS', 15, 1, 300),
       maxBufferBytes: int('SSE_MAX_BUFFER_BYTES', 256 * 1024, 4096, 64 * 1024 * 1024),
+      redisChannel: str('LIVE_REDIS_CHANNEL') ?? 'attendance:live',
     }),
     bootstrapAdminEmail,
     bootstrapAdminPassword: str('BOOTSTRAP_ADMIN_PASSWORD'),

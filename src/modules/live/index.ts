@@ -64,6 +64,7 @@ export async function registerLiveModule(app: App, deps: ModuleDeps, opts: LiveO
   app.addHook('onReady', async () => {
     fanout = await createLiveFanout({
       redisUrl: config.redisUrl,
+      channel: config.live.redisChannel,
       deliver: (s) => hub.notify(s),
       onError: (err) => app.log.error({ err }, 'live fan-out failed'),
     });
