@@ -43,13 +43,18 @@ export class LiveStream {
   /** Writes unless the reader is too far behind: then the stream is dropped (false). */
   write(chunk: string): boolean {
     if (this.closed) return false;
-    if (this.body.writableLength + this.raw.writableLength + Buffer.byteLength(chunk) > this.maxBufferBytes) {
+    if (this.held() + Buffer.byteLength(chunk) > this.maxBufferBytes) {
       this.hub.stats.dropped++;
       this.destroy();
       return false;
     }
     this.body.write(chunk);
     return true;
+  }
+
+  /** Unsent bytes: this stream's buffer and the response's (app.inject's fake response has none). */
+  held(): number {
+    return this.body.writableLength + (this.raw.writableLength ?? 0);
   }
 
   /** Ends the response after what is buffered (revocation, app close). */

@@ -87,7 +87,8 @@ export async function liveRoutes(app: App, deps: LiveRouteDeps) {
       hub.add(stream);
       // A stream is quiet between events: the idle timeout (HTTP_IDLE_TIMEOUT_MS) must not cut it.
       // The heartbeat keeps proxies open; a dead peer is found when a write fails.
-      req.raw.socket?.setTimeout(0);
+      const socket = req.raw.socket as { setTimeout?: (ms: number) => void } | undefined;
+      if (typeof socket?.setTimeout === 'function') socket.setTimeout(0); // (app.inject has a fake socket)
       const header = req.headers['last-event-id'];
       const lastEventId = typeof header === 'string' ? header : req.query.last_event_id;
       // The first bytes flush the headers at once (a client sees "open" before any event).
