@@ -15,9 +15,14 @@
  */
 import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 
+/**
+ * The path without its query string (stream tickets ride there: `?ticket=`), with the token of a
+ * calendar feed URL (`/calendar/{token}.ics`: a credential in the path) blanked.
+ */
 const pathOf = (url: string): string => {
   const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
+  const path = q < 0 ? url : url.slice(0, q);
+  return path.startsWith('/calendar/') ? path.replace(/^\/calendar\/[^/]*/, '/calendar/[redacted]') : path;
 };
 
 /** Errors by name, message, code and stack: an error's other properties may carry query text or input. */
