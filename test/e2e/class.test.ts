@@ -132,6 +132,7 @@ describe.skipIf(skip)('a class in the browser (SQLite)', { timeout: 240_000 }, (
     await tp.getByRole('link', { name: 'Live room' }).click();
     await tp.getByRole('heading', { name: 'Expected attendees' }).waitFor();
     await tp.getByRole('row').filter({ hasText: 'Sam One' }).getByText('Not yet').waitFor();
+    await tp.getByText(/^Live · updated/).waitFor(); // the SSE stream is open (not polling)
     await tp.evaluate(() => {
       (window as unknown as { notReloaded: boolean }).notReloaded = true;
     });

@@ -345,7 +345,7 @@ export const en = {
   'hooks.state.delivered': 'Delivered',
   'hooks.state.failed': 'Failed',
   'hooks.state.skipped': 'Skipped',
-  'hooks.attempts': '{n} attempts',
+  'hooks.attempts': 'Attempts: {n}',
   'hooks.lastAttempt': 'Last answer',
   'hooks.next': 'next try {time}',
   'hooks.retry': 'Retry now',

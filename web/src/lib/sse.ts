@@ -92,10 +92,21 @@ export function openFeed(url: string, opts: FeedOptions): () => void {
   let failures = 0;
   let lastEventId: string | undefined;
 
+  let wake: (() => void) | undefined;
   const wait = (ms: number) =>
     new Promise<void>((r) => {
+      wake = r;
       timer = setTimeout(r, ms);
     });
+  // The device says it went offline: the stream is dead even if no error has surfaced yet (a
+  // half-open TCP connection can stay silent for minutes). Back online: reconnect at once.
+  const offline = () => ctrl?.abort();
+  const online = () => {
+    clearTimeout(timer);
+    wake?.();
+  };
+  addEventListener('offline', offline);
+  addEventListener('online', online);
 
   const once = async (): Promise<number> => {
     let retryMs: number | undefined;
@@ -165,6 +176,8 @@ export function openFeed(url: string, opts: FeedOptions): () => void {
   return () => {
     stopped = true;
     clearTimeout(timer);
+    removeEventListener('offline', offline);
+    removeEventListener('online', online);
     ctrl?.abort();
   };
 }

@@ -115,7 +115,7 @@ export function Audit() {
                       {' '}
                       {t('audit.on', {
                         type: a.target_type,
-                        id: a.target_id ? `${a.target_id.slice(0, 8)}…` : '',
+                        id: a.target_id ? `…${a.target_id.slice(-8)}` : '',
                       })}
                     </span>
                   )}
