@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestContext } from '../helpers/app.js';
+import { PASSWORD, type TestContext } from '../helpers/app.js';
 import {
   browserSkipReason,
   expectAccessible,
@@ -361,6 +361,7 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
     }
   });
 
+  let rotatingId = '';
   it('projector: rotating code with a countdown, the count, a warning when updates stop', async () => {
     const now = Date.now();
     const res = await t.app.inject({
@@ -381,6 +382,7 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
     });
     expect(res.statusCode, res.body).toBe(201);
     const id = res.json().data.session_id as string;
+    rotatingId = id;
     for (const dark of [false, true]) {
       const ctx = await newContext(browser, base, { dark });
       const page = await ctx.newPage();
@@ -536,5 +538,41 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
       expect(problems).toEqual([]);
       await page.context().close();
     }
+  });
+  it('scan page: a code that expired before the scan says so; the 6 digits typed check in', async () => {
+    expect(rotatingId).not.toBe('');
+    const ctx = await newContext(browser, base, { phone: true, geo: { ...ROOM, accuracy: 15 } });
+    const page = await ctx.newPage();
+    const problems = watchProblems(page);
+    const scanned = page.waitForResponse((r) => r.url().endsWith('/attendance/scan'));
+    await page.goto(`/c/${rotatingId}#k=000000`);
+    expect((await scanned).status()).toBe(422);
+    await page.getByLabel('Email').fill(school.students[4]!.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(/This code changed before it reached us/).waitFor();
+    await page.getByRole('button', { name: 'Share my location' }).click();
+    await page.getByText(/Accuracy: ± 15 m/).waitFor();
+    // Without the digits the check-in cannot be sent.
+    expect(await page.getByRole('button', { name: 'Check in now' }).isDisabled()).toBe(true);
+    await screenshot(page, 'scan-expired-phone');
+    await expectAccessible(page, 'scan page, code expired');
+    const code = await t.app.inject({
+      method: 'GET',
+      url: `/admin/sessions/${rotatingId}/code`,
+      headers: school.headers.teacher,
+    });
+    await page.getByLabel('Code', { exact: true }).fill(code.json().data.code);
+    await page.getByRole('button', { name: 'Check in now' }).click();
+    await page.getByText('You are marked present. Welcome!').waitFor();
+    const rows = await t.db
+      .selectFrom('attendance_records')
+      .select('status')
+      .where('session_id', '=', rotatingId)
+      .where('user_id', '=', school.students[4]!.user_id)
+      .execute();
+    expect(rows).toEqual([{ status: 'present' }]);
+    expect(problems).toEqual([]);
+    await ctx.close();
   });
 });
