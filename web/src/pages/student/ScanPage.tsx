@@ -138,6 +138,7 @@ function ScanCheckIn({ sessionId, scan }: { sessionId: string; scan: ReturnType<
     [],
   );
   const [typed, setTyped] = useState('');
+  const [done, setDone] = useState(false);
   if (open.error) return <ErrorNote error={open.error} onRetry={open.reload} />;
   if (!open.data) return <Loading lines={2} />;
   const s = open.data.find((x) => x.session_id === sessionId);
@@ -161,10 +162,12 @@ function ScanCheckIn({ sessionId, scan }: { sessionId: string; scan: ReturnType<
       <h2>{s?.session_name ?? t('checkin.scanTitle')}</h2>
       <div class="note-slot" aria-live="polite">
         {st.phase === 'scanning' && <p class="muted">{t('checkin.scanOpening')}</p>}
-        {st.phase === 'ticket' && mode === 'rotating' && (
-          <p class="muted small">{t('scan.kept', { time: timeSeconds(new Date(st.expiresAt)) })}</p>
+        {st.phase === 'ticket' && mode === 'rotating' && !done && (
+          <p class="muted small">
+            {t('scan.kept', { time: timeSeconds(new Date(st.expiresAt), s?.timezone) })}
+          </p>
         )}
-        {st.phase === 'failed' && mode === 'rotating' && (
+        {st.phase === 'failed' && mode === 'rotating' && !done && (
           <Note kind="warn">
             <p>{st.text}</p>
             {st.retry && (
@@ -175,7 +178,7 @@ function ScanCheckIn({ sessionId, scan }: { sessionId: string; scan: ReturnType<
           </Note>
         )}
       </div>
-      {needsTyping && (
+      {needsTyping && !done && (
         <div class="field">
           <label for="scan-code">{t('student.code')}</label>
           <input
@@ -209,7 +212,10 @@ function ScanCheckIn({ sessionId, scan }: { sessionId: string; scan: ReturnType<
           if (ticket && err instanceof ApiError && err.code === 'INVALID_CODE')
             scan.drop(t('scan.ticketGone'));
         }}
-        onDone={() => keep(sessionId, {})}
+        onDone={() => {
+          keep(sessionId, {});
+          setDone(true);
+        }}
       />
     </article>
   );
