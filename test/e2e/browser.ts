@@ -125,8 +125,11 @@ export function watchProblems(page: Page): string[] {
   page.on('response', (r) => {
     if (r.url().includes('/assets/') && r.status() >= 400) problems.push(`asset ${r.status()}: ${r.url()}`);
   });
-  // confirm()/prompt(): accept with an empty note.
-  page.on('dialog', (d) => d.accept(d.type() === 'prompt' ? '' : undefined));
+  // The app asks in its own dialogs: a native alert/confirm/prompt is a defect (and would block).
+  page.on('dialog', (d) => {
+    problems.push(`native ${d.type()}: ${d.message()}`);
+    d.dismiss().catch(() => undefined);
+  });
   return problems;
 }
 

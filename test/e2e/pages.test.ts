@@ -534,6 +534,21 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
         expect(await page.locator('td code').count()).toBe(2);
         await screenshot(page, 'admin-import-desktop');
         await expectAccessible(page, 'import');
+
+        // Deactivating asks first, in the page.
+        await page.getByRole('link', { name: 'Users' }).click();
+        await page.getByPlaceholder('Search by name or email').fill('ida@');
+        await page.getByRole('button', { name: 'Deactivate Ida Rhodes' }).click();
+        const ask = page.getByRole('dialog', { name: 'Deactivate Ida Rhodes?' });
+        await expectAccessible(page, 'deactivate dialog');
+        await ask.getByRole('button', { name: 'Deactivate' }).click();
+        await page.getByRole('button', { name: 'Reactivate Ida Rhodes' }).waitFor();
+        const ida = await t.db
+          .selectFrom('users')
+          .select('is_active')
+          .where('email', '=', 'ida@riverside.test')
+          .executeTakeFirstOrThrow();
+        expect(ida.is_active).toBeFalsy();
       }
       expect(problems).toEqual([]);
       await page.context().close();

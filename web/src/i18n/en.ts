@@ -232,7 +232,9 @@ export const en = {
   'admin.editUser': 'Edit {name}',
   'admin.edit': 'Edit',
   'admin.deactivate': 'Deactivate',
-  'admin.confirmDeactivate': 'Deactivate {name}? Their sign-ins end; their history is kept.',
+  'admin.deactivateTitle': 'Deactivate {name}?',
+  'admin.confirmDeactivate':
+    'Their sign-ins end at once; their attendance history is kept. You can reactivate them later.',
   'admin.reactivate': 'Reactivate',
   'admin.name': 'Name',
   'admin.email': 'Email',
