@@ -7,10 +7,13 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
+import type { paths } from '../../api/schema';
 import type { AttendanceRecord, DetailedReport, Status } from '../../api/types';
 import { type FeedState, openFeed, type SseEvent } from '../../lib/sse';
 
 export const POLL_MS = 1500;
+/** The stream's path from the generated schema: if the route moves, this stops compiling. */
+const LIVE_PATH: keyof paths = '/attendance/session/{session_id}/live';
 
 export interface LiveRow {
   user_id: string;
@@ -190,7 +193,7 @@ export function useLiveSession(sessionId: string): LiveSession {
       }
     };
     reload().catch(() => undefined);
-    const stop = openFeed(`/attendance/session/${encodeURIComponent(sessionId)}/live`, {
+    const stop = openFeed(LIVE_PATH.replace('{session_id}', encodeURIComponent(sessionId)), {
       onEvent,
       onState: (s) => {
         if (s === 'unavailable') startPolling();
