@@ -197,7 +197,7 @@ describe.skipIf(skip)('a class in the browser (SQLite)', { timeout: 240_000 }, (
     const queue = tp.getByRole('region', { name: /Review queue/ });
     await queue.getByRole('button', { name: 'Reject Sam Two' }).waitFor({ timeout: 10_000 });
     await queue.getByText(/location uncertain/).waitFor();
-    await screenshot(tp, 'live-room-desktop');
+    await screenshot(tp, 'live-room-review-desktop');
     await expectAccessible(tp, 'live room');
     await queue.getByRole('button', { name: 'Reject Sam Two' }).click();
     const dialog = tp.getByRole('dialog', { name: 'Reject the check-in of Sam Two?' });

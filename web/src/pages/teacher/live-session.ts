@@ -221,7 +221,8 @@ export function useLiveSession(sessionId: string): LiveSession {
       if (seen.has(uid)) continue;
       out.push({ ...fromRecord(o.rec), name: names.current.get(uid) ?? uid, email: '' });
     }
-    return out;
+    // By name, whatever their state: a row never moves when someone checks in.
+    return out.sort((a, b) => a.name.localeCompare(b.name) || a.user_id.localeCompare(b.user_id));
   }, [report, overlay]);
 
   // Rows whose status or review changed since the last render glow for a few seconds.
