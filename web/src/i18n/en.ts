@@ -181,6 +181,7 @@ export const en = {
   'live.closeConfirm': 'Close and mark absentees',
   'live.at': 'checked in {time}',
   'live.isClosed': 'This session is closed.',
+  'live.isCancelled': 'This session was cancelled: students can no longer check in.',
   'live.distance': '{m} m from the centre',
   'live.accuracy': '± {m} m',
   'live.feedLive': 'Live · updated {time}',

@@ -76,6 +76,7 @@ export function LiveRoom({ sessionId, reportHref }: { sessionId: string; reportH
       <div class="note-slot" aria-live="polite">
         {msg && <Note kind={msg.kind}>{msg.text}</Note>}
         {live.closed && !msg && <Note kind="info">{t('live.isClosed')}</Note>}
+        {live.cancelled && <Note kind="warn">{t('live.isCancelled')}</Note>}
       </div>
 
       <section aria-labelledby="review-h">
