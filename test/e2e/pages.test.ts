@@ -491,7 +491,7 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
           .click();
         await secret.waitFor();
       }
-      const screens = phone ? ['audit'] : ['warnings', 'webhooks', 'audit'];
+      const screens = ['warnings', 'webhooks', 'audit'];
       for (const name of screens) {
         await page.goto(`/app/admin/${name}`);
         await page.getByRole('heading', { level: 1 }).waitFor();
