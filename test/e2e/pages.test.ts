@@ -420,8 +420,7 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
         await expectAccessible(page, 'warning rule form');
         await form.getByRole('button', { name: 'Save' }).click();
         await page
-          .getByRole('row')
-          .filter({ hasText: 'Below 80 %' })
+          .getByRole('article', { name: 'Below 80 %' })
           .getByText(/Rate below 80/)
           .waitFor();
         const rule = await t.db.selectFrom('warning_rules').selectAll().executeTakeFirstOrThrow();
@@ -500,7 +499,7 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
             .getByText(/^(webhook|session)\./)
             .first()
             .waitFor();
-        if (name === 'warnings') await page.getByRole('rowheader', { name: 'Below 80 %' }).waitFor();
+        if (name === 'warnings') await page.getByRole('article', { name: 'Below 80 %' }).waitFor();
         if (name === 'webhooks')
           await page
             .getByText(/^http:\/\/127\.0\.0\.1:\d+\/attendance$/)

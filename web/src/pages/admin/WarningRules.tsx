@@ -106,51 +106,37 @@ export function WarningRules() {
       ) : rules.data.length === 0 ? (
         <Empty>{t('rules.empty')}</Empty>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{t('admin.rules')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('rules.name')}</th>
-                <th scope="col">{t('rules.when')}</th>
-                <th scope="col">{t('teacher.group')}</th>
-                <th scope="col">{t('rules.notify')}</th>
-                <th scope="col">{t('teacher.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rules.data.map((r) => (
-                <tr key={r.rule_id} class={r.is_active ? '' : 'inactive'}>
-                  <th scope="row">
-                    {r.name}
-                    {!r.is_active && <span class="badge badge-none">{t('admin.inactive')}</span>}
-                  </th>
-                  <td>
-                    {describe(r)}
-                    <br />
-                    <span class="muted small">{t('rules.cooldownIs', { days: r.cooldown_days })}</span>
-                  </td>
-                  <td>{groupName(r.group_id)}</td>
-                  <td>{notifyText(r)}</td>
-                  <td class="actions">
-                    <button type="button" class="btn btn-small btn-secondary" onClick={() => setEditing(r)}>
-                      {t('admin.edit')}
-                      <span class="visually-hidden"> {r.name}</span>
-                    </button>
-                    <button type="button" class="btn btn-small btn-secondary" onClick={() => toggle(r)}>
-                      {r.is_active ? t('rules.pause') : t('rules.resume')}
-                      <span class="visually-hidden"> {r.name}</span>
-                    </button>
-                    <button type="button" class="btn btn-small btn-secondary" onClick={() => remove(r)}>
-                      {t('rules.delete')}
-                      <span class="visually-hidden"> {r.name}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ul class="cards cards-wide">
+          {rules.data.map((r) => (
+            <li key={r.rule_id}>
+              <article class={`card ${r.is_active ? '' : 'inactive'}`} aria-labelledby={`rule-${r.rule_id}`}>
+                <div class="card-head">
+                  <h3 id={`rule-${r.rule_id}`}>{r.name}</h3>
+                  {!r.is_active && <span class="badge badge-none">{t('rules.paused')}</span>}
+                </div>
+                <p>{describe(r)}</p>
+                <p class="muted small">
+                  {groupName(r.group_id)} · {t('rules.notifyIs', { who: notifyText(r) })} ·{' '}
+                  {t('rules.cooldownIs', { days: r.cooldown_days })}
+                </p>
+                <div class="toolbar">
+                  <button type="button" class="btn btn-small btn-secondary" onClick={() => setEditing(r)}>
+                    {t('admin.edit')}
+                    <span class="visually-hidden"> {r.name}</span>
+                  </button>
+                  <button type="button" class="btn btn-small btn-secondary" onClick={() => toggle(r)}>
+                    {r.is_active ? t('rules.pause') : t('rules.resume')}
+                    <span class="visually-hidden"> {r.name}</span>
+                  </button>
+                  <button type="button" class="btn btn-small btn-secondary" onClick={() => remove(r)}>
+                    {t('rules.delete')}
+                    <span class="visually-hidden"> {r.name}</span>
+                  </button>
+                </div>
+              </article>
+            </li>
+          ))}
+        </ul>
       )}
       <SentWarnings />
       {dialog}
