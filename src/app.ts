@@ -28,6 +28,7 @@ import { registerGroupsModule } from './modules/groups/index.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { jobsRoutes } from './modules/jobs/jobs.routes.js';
 import { createJobsService, type JobsService } from './modules/jobs/jobs.service.js';
+import { registerLiveModule } from './modules/live/index.js';
 import { registerOrganizationsModule } from './modules/organizations/index.js';
 import { outboxJob } from './modules/outbox/outbox.job.js';
 import { createOutbox, type Outbox } from './modules/outbox/outbox.js';
@@ -63,6 +64,8 @@ export interface AppOptions {
   logger?: boolean;
   /** The change bus (src/lib/change-events.ts); tests pass one to subscribe. */
   changes?: ChangeBus;
+  /** How often live streams re-check their caller (default 10 s); tests shorten it. */
+  liveRecheckMs?: number;
   /** Where log lines go (default stdout); tests read them. */
   logStream?: { write(line: string): void };
 }
@@ -213,6 +216,8 @@ export async function buildApp(opts: AppOptions) {
   await registerCalendarModule(app, deps);
   await registerAttendanceModule(app, { ...deps, writer });
   await registerAuditModule(app, deps);
+  // After the outbox subscribed to the change bus: the live counter must be the transaction's last lock.
+  await registerLiveModule(app, deps, { recheckMs: opts.liveRecheckMs });
   await registerWebhooksModule(app, deps, outbox);
   await registerWarningsModule(app, deps, outbox);
 

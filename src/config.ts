@@ -31,6 +31,8 @@ export interface Config {
   loginWindowSeconds: number;
   redisUrl: string | undefined;
   webConcurrency: number;
+  /** Live feed (SSE): open streams per user (429 beyond), per process, heartbeat, buffer bound. */
+  live: LiveLimits;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
   /** Outbox worker poll interval; 0 = no worker in this process (tests drive it by hand). */
@@ -100,6 +102,19 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+export interface LiveLimits {
+  /** SSE_MAX_PER_USER: streams one user may hold open (in this process; with REDIS_URL, across all). */
+  maxPerUser: number;
+  /** SSE_MAX_PER_PROCESS: streams one process holds at most (each costs a socket and some memory). */
+  maxPerProcess: number;
+  /** SSE_HEARTBEAT_SECONDS: a comment line this often keeps proxies from closing an idle stream. */
+  heartbeatSeconds: number;
+  /** SSE_MAX_BUFFER_BYTES: unsent bytes a stream may hold before its reader counts as stalled and is dropped. */
+  maxBufferBytes: number;
+  /** LIVE_REDIS_CHANNEL: the pub/sub channel of live notices (deployments sharing one Redis pick their own). */
+  redisChannel: string;
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -236,6 +251,13 @@ export function loadConfig(env: Env = process.env): Config {
     loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
     redisUrl: str('REDIS_URL'),
     webConcurrency: int('WEB_CONCURRENCY', 1, 1, 64),
+    live: Object.freeze({
+      maxPerUser: int('SSE_MAX_PER_USER', 5, 1, 1000),
+      maxPerProcess: int('SSE_MAX_PER_PROCESS', 10_000, 1, 1_000_000),
+      heartbeatSeconds: int('SSE_HEARTBEAT_SECONDS', 15, 1, 300),
+      maxBufferBytes: int('SSE_MAX_BUFFER_BYTES', 256 * 1024, 4096, 64 * 1024 * 1024),
+      redisChannel: str('LIVE_REDIS_CHANNEL') ?? 'attendance:live',
+    }),
     bootstrapAdminEmail,
     bootstrapAdminPassword: str('BOOTSTRAP_ADMIN_PASSWORD'),
     http: Object.freeze(http),

@@ -7,6 +7,7 @@ import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import type { DatabaseHandle } from './db/connection.js';
+import { relayLiveNotices } from './modules/live/live-fanout.js';
 import { createLimitStore } from './plugins/limit-store.js';
 import { configOrExit, openConfiguredDatabase, prepareDatabase } from './start.js';
 
@@ -17,6 +18,8 @@ if (cluster.isPrimary) {
   if (config.webConcurrency > 1) {
     await handle.close();
     for (let i = 0; i < config.webConcurrency; i++) cluster.fork();
+    // Without Redis, a worker's live-feed notices reach the other workers through here.
+    if (!config.redisUrl) relayLiveNotices();
     cluster.on('exit', (worker, code, signal) => {
       if (signal !== 'SIGTERM' && code !== 0 && !shuttingDown) {
         console.error(`worker ${worker.process.pid} died (${signal ?? code}); starting another`);

@@ -10,6 +10,7 @@ import type { UserSessionsTable } from '../modules/auth/user-sessions.table.js';
 import type { CalendarTokensTable } from '../modules/calendar/calendar.table.js';
 import type { GroupMembersTable, GroupsTable } from '../modules/groups/groups.table.js';
 import type { JobsTable } from '../modules/jobs/jobs.table.js';
+import type { LiveEventsTable, LiveSessionSeqTable } from '../modules/live/live.table.js';
 import type { OrganizationsTable } from '../modules/organizations/organizations.table.js';
 import type { OutboxTable } from '../modules/outbox/outbox.table.js';
 import type { JobLeasesTable } from '../modules/scheduler/job-leases.table.js';
@@ -41,4 +42,6 @@ export interface Database {
   warning_rules: WarningRulesTable;
   warnings: WarningsTable;
   jobs: JobsTable;
+  live_session_seq: LiveSessionSeqTable;
+  live_events: LiveEventsTable;
 }

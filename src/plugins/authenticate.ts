@@ -20,6 +20,12 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     auth: (...roles: Role[]) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /**
+     * The actor of a login session that is still active with its user still active, or null: what
+     * a Bearer token gets checked against, for credentials that are not a token (stream tickets)
+     * and for long-lived responses that re-check their caller (the live feed).
+     */
+    actorOf: (loginSessionId: string, userId: string) => Promise<Actor | null>;
   }
 }
 
@@ -44,15 +50,10 @@ export function installAuthenticate(
     return row;
   }
 
-  async function authenticate(request: FastifyRequest): Promise<Actor> {
-    const header = request.headers.authorization;
-    const m = header ? /^Bearer ([A-Za-z0-9_\-.]{10,4096})$/i.exec(header.trim()) : null;
-    if (!m) throw unauthorized(header ? 'Malformed Authorization header' : 'Authentication required');
-    const claims = deps.tokens.verifyAccess(m[1]!);
-    if (!claims) throw unauthorized('Invalid or expired token');
+  async function actorOf(loginSessionId: string, userId: string): Promise<Actor | null> {
     const now = Date.now();
-    const row = await activeSession(claims.sessionId, claims.userId, now);
-    if (!row) throw unauthorized('Session has ended');
+    const row = await activeSession(loginSessionId, userId, now);
+    if (!row) return null;
     if (now - row.last_seen_at > TOUCH_INTERVAL_MS) {
       await userSessionsRepository.touch(deps.db, row.session_id, now);
       row.last_seen_at = now; // the cached row too: one touch per interval, not one per request
@@ -67,6 +68,18 @@ export function installAuthenticate(
     };
   }
 
+  async function authenticate(request: FastifyRequest): Promise<Actor> {
+    const header = request.headers.authorization;
+    const m = header ? /^Bearer ([A-Za-z0-9_\-.]{10,4096})$/i.exec(header.trim()) : null;
+    if (!m) throw unauthorized(header ? 'Malformed Authorization header' : 'Authentication required');
+    const claims = deps.tokens.verifyAccess(m[1]!);
+    if (!claims) throw unauthorized('Invalid or expired token');
+    const actor = await actorOf(claims.sessionId, claims.userId);
+    if (!actor) throw unauthorized('Session has ended');
+    return actor;
+  }
+
+  app.decorate('actorOf', actorOf);
   app.decorate('auth', (...roles: Role[]) => async (request: FastifyRequest) => {
     request.actor = await authenticate(request);
     if (roles.length && !roles.includes(request.actor.role)) throw forbidden();

@@ -76,11 +76,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startServer(): Promise<{ t: TestContext; base: string }> {
+export async function startServer(
+  env: Record<string, string> = {},
+): Promise<{ t: TestContext; base: string }> {
   ensureWebBuilt();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const t = await createTestApp({ PUBLIC_URL: base });
+  const t = await createTestApp({ PUBLIC_URL: base, ...env });
   await t.app.listen({ port, host: '127.0.0.1' });
   return { t, base };
 }
@@ -123,8 +125,11 @@ export function watchProblems(page: Page): string[] {
   page.on('response', (r) => {
     if (r.url().includes('/assets/') && r.status() >= 400) problems.push(`asset ${r.status()}: ${r.url()}`);
   });
-  // confirm()/prompt(): accept with an empty note.
-  page.on('dialog', (d) => d.accept(d.type() === 'prompt' ? '' : undefined));
+  // The app asks in its own dialogs: a native alert/confirm/prompt is a defect (and would block).
+  page.on('dialog', (d) => {
+    problems.push(`native ${d.type()}: ${d.message()}`);
+    d.dismiss().catch(() => undefined);
+  });
   return problems;
 }
 
@@ -147,8 +152,12 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
   ).toEqual([]);
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ROOT, 'docs/screenshots', `${name}.png`), fullPage: true });
+/** A full-page screenshot; `fullPage: false` for what the viewport shows (a modal dialog's backdrop covers only that). */
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  await page.screenshot({
+    path: join(ROOT, 'docs/screenshots', `${name}.png`),
+    fullPage: opts.fullPage ?? true,
+  });
 }
 
 /**

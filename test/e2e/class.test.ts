@@ -1,10 +1,12 @@
 /**
- * One class, played in the browser on SQLite (the Part 1 flow; the rotating QR, live room and review
- * come with the integrity and live routes): an admin creates a teacher and three students; the
- * teacher creates a session with a code at the browser's location; student 1 opens the scanned link
- * `/c/{id}#k=<code>`, signs in (the code survives) and is present; student 2 is 30 m outside the
- * fence with 80 m accuracy and is refused; student 3 does not come; the teacher closes the session;
- * the report shows 1 present and 2 absent, and the CSV download parses to the same.
+ * One class, played in the browser on SQLite (issue #12, "Done when"): an admin creates a teacher and
+ * three students; the teacher creates a rotating-code session at the browser's location; the
+ * projector shows a QR that the test decodes from a screenshot and opens on an emulated phone;
+ * student 1 scans (the code becomes a scan ticket at once), signs in and is present; student 2 is
+ * 30 m outside the fence with 80 m accuracy and is flagged; student 3 does not come; the teacher's
+ * live room shows student 1 within 2 s without a reload, the teacher rejects student 2 in the review
+ * queue and closes the session there; the report shows 1 present, 2 absent, and the CSV download
+ * parses to the same.
  */
 import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
@@ -13,6 +15,7 @@ import { PASSWORD, type TestContext } from '../helpers/app.js';
 import {
   browserSkipReason,
   decodeQr,
+  expectAccessible,
   launch,
   newContext,
   screenshot,
@@ -77,18 +80,17 @@ describe.skipIf(skip)('a class in the browser (SQLite)', { timeout: 240_000 }, (
     expect(adminProblems).toEqual([]);
     await adminCtx.close();
 
-    // 2. The teacher creates a session with a code, centred where the browser is.
+    // 2. The teacher creates a rotating-code session, centred where the browser is.
     const teacherCtx = await newContext(browser, base, { geo: { ...ROOM, accuracy: 8 } });
     const tp = await teacherCtx.newPage();
-    watchProblems(tp);
+    const teacherProblems = watchProblems(tp);
     await signIn(tp, 'tess@hillside.test');
     await tp.getByRole('link', { name: 'New session' }).first().click();
     await tp.getByLabel('Name').fill('Biology');
     await tp.getByRole('button', { name: 'Use my current location' }).click();
     await tp.getByText(/Centre set/).waitFor();
     await tp.getByLabel('Radius (m)').fill('50');
-    await tp.getByLabel('Check-in code').selectOption('static');
-    await tp.getByLabel('Code students type').fill('4711');
+    await tp.getByLabel('Check-in code').selectOption('rotating');
     await tp.getByRole('button', { name: 'New session' }).last().click();
     await tp.getByRole('heading', { name: 'Biology' }).waitFor();
     const sessionId = tp.url().split('/').pop()!;
@@ -101,79 +103,130 @@ describe.skipIf(skip)('a class in the browser (SQLite)', { timeout: 240_000 }, (
       location_lat: ROOM.latitude,
       location_lon: ROOM.longitude,
       location_radius: 50,
+      code_mode: 'rotating',
     });
 
-    // The projector view: a QR the test decodes from a screenshot, the code in digits, the count.
-    await tp.getByRole('link', { name: 'Projector view' }).click();
-    await tp.locator('.qr svg').waitFor();
-    await tp.getByText('0 of 3 checked in').waitFor();
-    await screenshot(tp, 'projector-desktop');
-    const scanned = await decodeQr(browser, await tp.screenshot());
-    expect(scanned).toBe(`${base}/c/${sessionId}#k=4711`);
-    expect(await tp.locator('.projector-code').textContent()).toContain('4711');
+    // The projector (a second tab): a QR the test decodes from a screenshot, the 6 digits, the count.
+    const pj = await teacherCtx.newPage();
+    watchProblems(pj);
+    await pj.goto(`${tp.url()}/projector`);
+    await pj.locator('.qr svg').waitFor();
+    await pj.getByText('0 of 3 checked in').waitFor();
+    await pj.getByText(/New code in \d+ s/).waitFor();
+    await screenshot(pj, 'projector-desktop');
+    await expectAccessible(pj, 'projector');
+    /** What a phone camera would read now: the QR decoded from a screenshot, checked against the digits. */
+    const scanQr = async (): Promise<string> => {
+      for (;;) {
+        const before = (await pj.locator('.projector-code').textContent())?.replace(/\D/g, '');
+        const url = await decodeQr(browser, await pj.screenshot());
+        const after = (await pj.locator('.projector-code').textContent())?.replace(/\D/g, '');
+        if (before !== after) continue; // the code turned while the picture was taken
+        expect(after).toMatch(/^\d{6}$/);
+        expect(url).toBe(`${base}/c/${sessionId}#k=${after}`);
+        return url!;
+      }
+    };
 
-    // 3. Student 1 opens the scanned link on a phone, signs in; the code is kept; present.
+    // The live room (the teacher's laptop), open before anyone arrives.
+    await tp.getByRole('link', { name: 'Live room' }).click();
+    await tp.getByRole('heading', { name: 'Expected attendees' }).waitFor();
+    await tp.getByRole('row').filter({ hasText: 'Sam One' }).getByText('Not yet').waitFor();
+    await tp.getByText(/^Live · updated/).waitFor(); // the SSE stream is open (not polling)
+    await tp.evaluate(() => {
+      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+
+    // 3. Student 1 opens the scanned link on a phone: the code is traded for a scan ticket before the
+    //    sign-in, the ticket survives the sign-in, the check-in carries it; present.
     const phone = async (geo: { latitude: number; longitude: number; accuracy: number }) => {
       const ctx = await newContext(browser, base, { phone: true, geo });
       const page = await ctx.newPage();
       return { ctx, page, problems: watchProblems(page) };
     };
     const s1 = await phone({ ...ROOM, accuracy: 10 });
-    await s1.page.goto(scanned!);
+    const scanned = s1.page.waitForResponse((r) => r.url().endsWith('/attendance/scan'));
+    await s1.page.goto(await scanQr());
+    expect((await scanned).status()).toBe(200);
     await s1.page.getByText('Sign in to finish checking in. Your scan is kept.').waitFor();
+    expect(s1.page.url()).toBe(`${base}/c/${sessionId}`); // the code left the address bar
+    await screenshot(s1.page, 'scan-signin-phone');
     await s1.page.getByLabel('Email').fill('sam1@hillside.test');
     await s1.page.getByLabel('Password').fill(PASSWORD);
     await s1.page.getByRole('button', { name: 'Sign in' }).click();
     await s1.page.getByRole('heading', { name: 'Biology' }).waitFor();
+    await s1.page.getByText(/Scan received\. Check in before/).waitFor();
     await s1.page.getByRole('button', { name: 'Share my location' }).click();
     await s1.page.getByText(/Accuracy: ± 10 m/).waitFor();
+    await expectAccessible(s1.page, 'scan check-in');
     await s1.page.getByRole('button', { name: 'Check in now' }).click();
-    await s1.page.getByText('You are marked present. Welcome!').waitFor();
+    await s1.page
+      .getByText('You are marked present. Welcome!')
+      .waitFor({ timeout: 8000 })
+      .catch(async (e) => {
+        await s1.page.screenshot({ path: '/tmp/s1-fail.png', fullPage: true });
+        throw e;
+      });
+    // The check-in spent the scan ticket (not a typed code).
+    const spent = await t.db
+      .selectFrom('scan_ticket_uses')
+      .select('ticket_id')
+      .where('session_id', '=', sessionId)
+      .execute();
+    expect(spent).toHaveLength(1);
     expect(s1.problems).toEqual([]);
+
+    // The live room shows student 1 within 2 s, without a reload.
+    await tp.getByRole('row').filter({ hasText: 'Sam One' }).getByText('Present').waitFor({ timeout: 2000 });
+    expect(await tp.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
 
     // 4. Student 2: 30 m outside the fence, ± 80 m: the accuracy circle crosses the fence, so the
     //    check-in is accepted and flagged for review (boundary_policy `flag`, the default).
     const s2 = await phone({ ...northOfRoom(80), accuracy: 80 });
-    await signIn(s2.page, 'sam2@hillside.test', `/c/${sessionId}#k=4711`);
+    await signIn(s2.page, 'sam2@hillside.test', await scanQr());
     await s2.page.getByRole('button', { name: 'Share my location' }).click();
     await s2.page.getByText(/Accuracy: ± 80 m/).waitFor();
     await s2.page.getByRole('button', { name: 'Check in now' }).click();
     await s2.page.getByText(/Your teacher will review it/).waitFor();
+    await screenshot(s2.page, 'student-review-phone');
 
     // The projector's count follows without a reload (a flagged check-in counts until rejected).
-    await tp.getByText('2 of 3 checked in').waitFor({ timeout: 10_000 });
+    await pj.getByText('2 of 3 checked in').waitFor({ timeout: 10_000 });
 
-    // The teacher rejects student 2's flagged check-in. The live room's review queue is not built
-    // yet (README, web app), so the rejection goes through the API with the teacher's own sign-in.
-    const teacherLogin = await t.app.inject({
-      method: 'POST',
-      url: '/auth/login',
-      payload: { email: 'tess@hillside.test', password: PASSWORD },
-    });
-    const teacherAuth = { authorization: `Bearer ${teacherLogin.json().data.jwt_token}` };
-    const queue = await t.app.inject({
-      method: 'GET',
-      url: `/attendance/review?session_id=${sessionId}&state=pending`,
-      headers: teacherAuth,
-    });
-    expect(queue.statusCode, queue.body).toBe(200);
-    expect(queue.json().data).toHaveLength(1);
-    const flagged = queue.json().data[0] as { record_id: string; flags: string[] };
-    expect(flagged.flags).toContain('uncertain_location');
-    const rejected = await t.app.inject({
-      method: 'POST',
-      url: `/attendance/records/${flagged.record_id}/review`,
-      headers: teacherAuth,
-      payload: { decision: 'reject', notes: 'not in the room' },
-    });
-    expect(rejected.statusCode, rejected.body).toBe(200);
-    expect(rejected.json().data.status).toBe('absent');
+    // 5. The teacher rejects student 2 in the live room's review queue, with a note.
+    const queue = tp.getByRole('region', { name: /Review queue/ });
+    await queue.getByRole('button', { name: 'Reject Sam Two' }).waitFor({ timeout: 10_000 });
+    await queue.getByText(/location uncertain/).waitFor();
+    await screenshot(tp, 'live-room-review-desktop');
+    await expectAccessible(tp, 'live room');
+    await queue.getByRole('button', { name: 'Reject Sam Two' }).click();
+    const dialog = tp.getByRole('dialog', { name: 'Reject the check-in of Sam Two?' });
+    await dialog.getByLabel('Note (optional)').fill('not in the room');
+    await screenshot(tp, 'live-reject-dialog-desktop', { fullPage: false });
+    await expectAccessible(tp, 'reject dialog');
+    await dialog.getByRole('button', { name: 'Reject' }).click();
+    await tp.getByText('Sam Two: check-in rejected, marked absent.').waitFor();
+    await queue.getByText('Nothing to review').waitFor();
+    const sam2 = await t.db
+      .selectFrom('attendance_records')
+      .innerJoin('users', 'users.user_id', 'attendance_records.user_id')
+      .select(['status', 'review_state', 'notes'])
+      .where('session_id', '=', sessionId)
+      .where('users.email', '=', 'sam2@hillside.test')
+      .executeTakeFirstOrThrow();
+    expect(sam2).toMatchObject({ status: 'absent', review_state: 'rejected' });
+    await pj.getByText('1 of 3 checked in').waitFor({ timeout: 10_000 });
 
-    // 5. The teacher sees student 1, closes the session: 1 present, 2 absent.
-    await tp.goBack();
-    await tp.getByRole('row').filter({ hasText: 'Sam One' }).getByText('Present').waitFor();
+    // 6. The teacher closes the session in the live room (a confirm step), then reads the report.
     await tp.getByRole('button', { name: 'Close session now' }).click();
+    await tp
+      .getByRole('dialog', { name: 'Close session now' })
+      .getByRole('button', { name: 'Close and mark absentees' })
+      .click();
     await tp.getByText('Session closed; absentees recorded.').waitFor();
+    await tp.getByRole('row').filter({ hasText: 'Sam Three' }).getByText('Absent').waitFor();
+    expect(teacherProblems).toEqual([]);
+    await tp.getByRole('link', { name: 'Report' }).click();
     const stat = (label: string) =>
       tp
         .locator('.stat')

@@ -35,6 +35,7 @@ export async function createTestApp(
     limits?: RateLimitStore;
     changes?: ChangeBus;
     logStream?: { write(line: string): void };
+    liveRecheckMs?: number;
   } = {},
 ) {
   const { url, drop } = await freshDatabaseUrl();
@@ -56,6 +57,7 @@ export async function createTestApp(
     hasher: opts.hasher ?? hasher,
     limits: opts.limits,
     changes: opts.changes,
+    liveRecheckMs: opts.liveRecheckMs,
     ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }),
   });
   await app.ready();

@@ -6,6 +6,7 @@
  * at organization A's ids the answer must be 404, and A's targeted rows must be exactly as before;
  * when B's admin is let through (a route without A's ids), nothing of A may appear in the answer.
  */
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids.js';
 import { createTestApp, type TestContext, type TestUser } from '../helpers/app.js';
@@ -25,6 +26,19 @@ afterAll(async () => {
   );
   await t?.close();
 });
+
+/** A stream that stays open on success: the status, and the body of a refusal; a 2xx is hung up. */
+async function injectStream(request: InjectOptions) {
+  const res = await t.app.inject({ ...request, payloadAsStream: true });
+  const stream = res.stream();
+  if (res.statusCode >= 200 && res.statusCode < 300) {
+    stream.destroy();
+    return { statusCode: res.statusCode, body: '' };
+  }
+  let body = '';
+  for await (const chunk of stream) body += chunk;
+  return { statusCode: res.statusCode, body };
+}
 
 const isDocs = (path: string) => path === '/openapi.json' || path.startsWith('/docs');
 /**
@@ -217,13 +231,14 @@ describe('authorization matrix', () => {
           `${route}: the watched rows of org A do not exist`,
         ).toBe(true);
 
-      const res = await t.app.inject({
+      const request = {
         method: method as 'GET',
         url,
         query: defined(row.query?.(c)),
         headers: c.login?.headers ?? {},
         ...(row.body ? { payload: row.body(c) as object } : {}),
-      });
+      };
+      const res = row.stream ? await injectStream(request) : await t.app.inject(request);
       const got = `${caller} ${method} ${url} → ${res.statusCode} ${res.body.slice(0, 300)}`;
       if (expected === 'ok') expect(res.statusCode >= 200 && res.statusCode < 300, got).toBe(true);
       else expect(res.statusCode, got).toBe(expected);

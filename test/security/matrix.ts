@@ -102,6 +102,8 @@ export interface Row {
   watch?: (c: Ctx) => Watch[];
   /** The answer legitimately names org A (public registration into it). */
   echoesOrgA?: boolean;
+  /** A 2xx is a stream that never ends (the live feed): the runner reads the status, then hangs up. */
+  stream?: boolean;
 }
 
 const e = (
@@ -448,6 +450,16 @@ export const MATRIX: Record<string, Row> = {
     params: sessionA,
   },
   'GET /attendance/session/{session_id}/report': { expect: e(401, 403, ok, ok, ok, 404), params: sessionA },
+  // The live feed and its ticket: the session's teachers and admins (API.md Part 2 "Who runs a session").
+  'GET /attendance/session/{session_id}/live': {
+    expect: e(401, 403, ok, ok, ok, 404),
+    params: sessionA,
+    stream: true,
+  },
+  'POST /auth/stream-ticket': {
+    expect: e(401, 403, ok, ok, ok, 404),
+    body: (c) => ({ session_id: c.w.a.session_id }),
+  },
 
   // The seed's legacy paths behave like their /attendance twins.
   'POST /check-in': {

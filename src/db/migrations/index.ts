@@ -14,6 +14,7 @@ import * as outboxWebhooks from './2026_11_30_0008b_outbox_webhooks.js';
 import * as warnings from './2026_11_30_0008c_warnings.js';
 import * as jobs from './2026_11_30_0008d_jobs.js';
 import * as sessionSeries from './2026_11_30_0010_session_series.js';
+import * as liveEvents from './2026_11_30_0011_live_events.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_30_0008c_warnings': warnings,
   '2026_11_30_0008d_jobs': jobs,
   '2026_11_30_0010_session_series': sessionSeries,
+  '2026_11_30_0011_live_events': liveEvents,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/schema.js';
-import type { ChangeBus, SessionChangeState } from '../../lib/change-events.js';
+import type { ChangeBus, ChangeEvent, SessionChangeState } from '../../lib/change-events.js';
 import { conflict, fieldError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
@@ -49,18 +49,20 @@ export function createSessionsService(deps: SessionsDeps) {
   const { db, config, closeSession, changes } = deps;
   const now = deps.now ?? Date.now;
 
-  /** A session change, announced after its commit. */
-  const announce = (actor: Actor, s: AttendanceSessionRow, state: SessionChangeState, at: number) =>
-    changes?.committed([
-      {
-        type: 'session',
-        state,
-        orgId: s.org_id,
-        sessionId: s.session_id,
-        actorId: actor.userId,
-        at: new Date(at),
-      },
-    ]);
+  /** A session change: stored in its transaction (`changes.write`), announced after the commit. */
+  const sessionEvent = (
+    actor: Actor,
+    s: AttendanceSessionRow,
+    state: SessionChangeState,
+    at: number,
+  ): ChangeEvent => ({
+    type: 'session',
+    state,
+    orgId: s.org_id,
+    sessionId: s.session_id,
+    actorId: actor.userId,
+    at: new Date(at),
+  });
 
   async function orgOf(actor: Actor, orgId: string) {
     const org = await organizationsRepository.findById(db, scopeOf(actor), orgId);
@@ -218,6 +220,7 @@ export function createSessionsService(deps: SessionsDeps) {
         teacher_ids: teacherIds ?? current.teacher_ids,
         updated_at: now(),
       };
+      const events = [sessionEvent(actor, updated, 'updated', updated.updated_at)];
       await db.transaction().execute(async (tx) => {
         await sessionsRepository.update(tx, scopeOf(actor), sessionId, {
           ...fields,
@@ -225,8 +228,9 @@ export function createSessionsService(deps: SessionsDeps) {
           updated_at: updated.updated_at,
         });
         if (teacherIds) await sessionTeachersRepository.replace(tx, current.org_id, sessionId, teacherIds);
+        await changes?.write(tx, events);
       });
-      announce(actor, updated, 'updated', updated.updated_at);
+      changes?.committed(events);
       await audit(actor, 'session.update', updated, {
         fields: Object.keys(input),
         ...(teacherIds ? { teacher_ids: teacherIds } : {}),
@@ -244,9 +248,13 @@ export function createSessionsService(deps: SessionsDeps) {
       if (!opts.accessChecked) assertCanManageSession(actor, current);
       if (!current.is_active) return staffView(actor, current);
       const t = now();
-      await sessionsRepository.update(db, scopeOf(actor), sessionId, { is_active: 0, updated_at: t });
       const cancelled = { ...current, is_active: 0, updated_at: t };
-      announce(actor, cancelled, 'cancelled', t);
+      const events = [sessionEvent(actor, cancelled, 'cancelled', t)];
+      await db.transaction().execute(async (tx) => {
+        await sessionsRepository.update(tx, scopeOf(actor), sessionId, { is_active: 0, updated_at: t });
+        await changes?.write(tx, events);
+      });
+      changes?.committed(events);
       await audit(actor, 'session.cancel', cancelled);
       return staffView(actor, cancelled);
     },

@@ -78,3 +78,8 @@ export function unwrapPage<D>(r: {
   if (r.data !== undefined) return { items: r.data.data, ...r.data.pagination };
   throw toApiError(r.response, r.error);
 }
+
+/** For answers without `data` (a DELETE's `{success, message}`): throws ApiError on failure. */
+export function ensureOk(r: { error?: unknown; response: Response }): void {
+  if (!r.response.ok) throw toApiError(r.response, r.error);
+}

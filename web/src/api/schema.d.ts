@@ -7397,6 +7397,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/attendance/session/{session_id}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A session's live feed (Server-Sent Events): its teachers and the org's admins
+         * @description `text/event-stream`. Events: `snapshot` {session, counts{present,late,absent,excused}, expected, pending_review, records[record + user{user_id,name}]} on connect and when a replay is impossible; `record` (record + user) when a record is created or changed; `session` {session_id, state: updated|closed|cancelled, session}; with `?code=1`, `code` (the body of GET /admin/sessions/{id}/code) at each new step, without `id:` and never replayed. Event ids are opaque; reconnect with `Last-Event-ID` (or `?last_event_id=`) to get exactly what was missed. A comment line is sent every SSE_HEARTBEAT_SECONDS. Authentication: the Authorization header, or `?ticket=` (POST /auth/stream-ticket). More than SSE_MAX_PER_USER open streams → 429.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 1: also `code` events (the body of GET …/code) at each new step */
+                    code?: "0" | "1";
+                    /** @description As the Last-Event-ID header (which wins): replay what came after; unknown → snapshot */
+                    last_event_id?: string;
+                    /** @description A stream ticket (POST /auth/stream-ticket), for EventSource */
+                    ticket?: string;
+                };
+                header?: {
+                    /** @description The id of the last event received: the missed ones are replayed */
+                    "last-event-id"?: string;
+                };
+                path: {
+                    /** @description UUID */
+                    session_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An event stream that stays open */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/attendance/session/{session_id}/report": {
         parameters: {
             query?: never;
@@ -8474,6 +8571,98 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/stream-ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A 60 s ticket for the live feed of one session (EventSource cannot send headers) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        session_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                expires_at: string;
+                                /** @description Pass as ?ticket= to GET /attendance/session/{id}/live */
+                                ticket: string;
+                            };
+                            message: string;
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

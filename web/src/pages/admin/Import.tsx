@@ -1,6 +1,9 @@
-/** CSV import of users: a file or pasted text; per-row results, generated passwords shown once. */
+/**
+ * CSV import of users: a file or pasted text, run as a job (`Prefer: respond-async` → 202 {job_id};
+ * GET /admin/jobs/{id} is polled for progress); per-row results, generated passwords shown once.
+ */
 import { useState } from 'preact/hooks';
-import { authFetch, toApiError } from '../../api/client';
+import { api, authFetch, toApiError, unwrap } from '../../api/client';
 import type { Data } from '../../api/types';
 import { errorText } from '../../components/errors';
 import { Field, Note } from '../../components/ui';
@@ -13,6 +16,7 @@ export function Import() {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Result>();
   const [error, setError] = useState<string>();
+  const [progress, setProgress] = useState<{ done: number; total: number }>();
 
   const pick = async (e: Event) => {
     const file = (e.currentTarget as HTMLInputElement).files?.[0];
@@ -23,19 +27,32 @@ export function Import() {
     setBusy(true);
     setError(undefined);
     setResult(undefined);
+    setProgress(undefined);
     try {
       const res = await authFetch(
         new Request(new URL('/admin/users/bulk', location.origin), {
           method: 'POST',
-          headers: { 'content-type': 'text/csv' },
+          headers: { 'content-type': 'text/csv', prefer: 'respond-async' },
           body: text,
         }),
       );
       const body = await res.json();
       if (!res.ok) throw toApiError(res, body);
-      setResult(body.data as Result);
+      if (res.status !== 202) return setResult(body.data as Result);
+      const jobId = (body.data as { job_id: string }).job_id;
+      for (;;) {
+        const job = unwrap(await api.GET('/admin/jobs/{job_id}', { params: { path: { job_id: jobId } } }));
+        setProgress(job.progress);
+        if (job.state === 'done') return setResult(job.result as unknown as Result);
+        if (job.state === 'failed') throw new Error(job.error ?? 'failed');
+        await new Promise((r) => setTimeout(r, 700));
+      }
     } catch (err) {
-      setError(errorText(err));
+      setError(
+        err instanceof Error && !('status' in err)
+          ? t('admin.importFailed', { reason: err.message })
+          : errorText(err),
+      );
     } finally {
       setBusy(false);
     }
@@ -58,7 +75,20 @@ export function Import() {
           />
         </Field>
         <div class="note-slot" aria-live="polite">
-          {busy && <p role="status">{t('app.loading')}</p>}
+          {busy && (
+            <div role="status" class="import-progress">
+              <progress
+                max={progress?.total || 1}
+                value={progress?.total ? progress.done : undefined}
+                aria-label={t('admin.importProgressLabel')}
+              />
+              <p>
+                {progress?.total
+                  ? t('admin.importProgress', { done: progress.done, total: progress.total })
+                  : t('admin.importStarting')}
+              </p>
+            </div>
+          )}
           {error && <Note kind="error">{error}</Note>}
           {result && (
             <Note kind={result.failed ? 'warn' : 'ok'}>

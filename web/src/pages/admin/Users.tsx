@@ -1,7 +1,8 @@
 /** Users: search, filter by role, create, edit, deactivate / reactivate. */
 import { useState } from 'preact/hooks';
-import { api, unwrap, unwrapPage } from '../../api/client';
+import { api, ensureOk, unwrap, unwrapPage } from '../../api/client';
 import type { Role, User } from '../../api/types';
+import { useConfirm } from '../../components/Dialog';
 import { errorText } from '../../components/errors';
 import { Empty, ErrorNote, Field, Loading, Note, Pager } from '../../components/ui';
 import { type MessageKey, t } from '../../i18n';
@@ -16,6 +17,7 @@ export function Users() {
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<User | 'new'>();
   const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string }>();
+  const { ask, dialog } = useConfirm();
   const list = useAsync(
     async () =>
       unwrapPage(
@@ -26,23 +28,28 @@ export function Users() {
     [q, role, page],
   );
 
-  const deactivate = async (u: User) => {
-    if (u.is_active && !confirm(t('admin.confirmDeactivate', { name: u.name }))) return;
-    try {
-      if (u.is_active)
-        unwrap(await api.DELETE('/admin/users/{user_id}', { params: { path: { user_id: u.user_id } } }));
-      else
-        unwrap(
-          await api.PUT('/admin/users/{user_id}', {
-            params: { path: { user_id: u.user_id } },
-            body: { is_active: true },
-          }),
-        );
-      setMsg({ kind: 'ok', text: t('app.saved') });
-      list.reload();
-    } catch (err) {
-      setMsg({ kind: 'error', text: errorText(err) });
-    }
+  const setActive = async (u: User, active: boolean) => {
+    if (active)
+      unwrap(
+        await api.PUT('/admin/users/{user_id}', {
+          params: { path: { user_id: u.user_id } },
+          body: { is_active: true },
+        }),
+      );
+    else ensureOk(await api.DELETE('/admin/users/{user_id}', { params: { path: { user_id: u.user_id } } }));
+    setMsg({ kind: 'ok', text: t('app.saved') });
+    list.reload();
+  };
+  const deactivate = (u: User) => {
+    if (!u.is_active)
+      return setActive(u, true).catch((err) => setMsg({ kind: 'error', text: errorText(err) }));
+    ask({
+      title: t('admin.deactivateTitle', { name: u.name }),
+      body: <p>{t('admin.confirmDeactivate', { name: u.name })}</p>,
+      confirm: t('admin.deactivate'),
+      danger: true,
+      onConfirm: () => setActive(u, false),
+    });
   };
 
   return (
@@ -145,6 +152,7 @@ export function Users() {
         </div>
       )}
       {list.data && <Pager page={list.data.page} pages={list.data.pages} onPage={setPage} />}
+      {dialog}
     </>
   );
 }

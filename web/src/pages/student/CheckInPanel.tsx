@@ -12,6 +12,20 @@ import { newIdempotencyKey, withRetries } from '../../lib/retry';
 import { type Fix, type GeoProblem, metresFix, watchLocation } from './location';
 import { refusalText } from './refusal';
 
+/** An opaque id kept per install (API.md: device_id; the server keeps only an HMAC of it). */
+function deviceId(): string | undefined {
+  try {
+    let id = localStorage.getItem('attendance.device');
+    if (!id) {
+      id = newIdempotencyKey();
+      localStorage.setItem('attendance.device', id);
+    }
+    return id;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface CheckInTarget {
   session_id: string;
   session_name: string;
@@ -31,6 +45,10 @@ export function CheckInPanel(p: {
   target: CheckInTarget;
   code?: string;
   scanTicket?: string;
+  /** The check-in cannot be sent yet (a scan is being traded, a code is missing). */
+  blocked?: boolean;
+  /** Told of every refusal (the scan page drops a refused ticket). */
+  onRefused?: (err: unknown) => void;
   /** Called with the record and the sentence that says the outcome (the caller keeps showing it). */
   onDone: (r: AttendanceRecord, outcome: { kind: 'ok' | 'warn'; text: string }) => void;
 }) {
@@ -60,6 +78,8 @@ export function CheckInPanel(p: {
       Object.assign(body, { lat: fix.lat, lon: fix.lon, accuracy: Math.round(fix.accuracy * 10) / 10 });
     if (p.code) body.code = p.code;
     if (p.scanTicket) body.scan_ticket = p.scanTicket;
+    const device = deviceId();
+    if (device) body.device_id = device;
     try {
       const record = await withRetries(
         async () =>
@@ -92,11 +112,12 @@ export function CheckInPanel(p: {
       if (err instanceof ApiError && err.status !== 0) key.current = newIdempotencyKey();
       const done = err instanceof ApiError && err.code === 'ALREADY_CHECKED_IN';
       setResult({ kind: done ? 'ok' : 'error', text: refusalText(err, p.target.timezone) });
+      p.onRefused?.(err);
     }
   };
 
   const needsFix = p.target.hasLocation;
-  const canSend = phase === 'idle' && (!needsFix || fix !== undefined);
+  const canSend = phase === 'idle' && !p.blocked && (!needsFix || fix !== undefined);
   return (
     <div class="checkin">
       {needsFix && phase !== 'done' && (

@@ -110,6 +110,7 @@ function OpenSessionCard({ s, onChanged }: { s: OpenSession; onChanged: () => vo
               hasLocation: s.location_lat !== null || s.geofence !== null,
             }}
             code={s.require_code ? code : undefined}
+            blocked={s.require_code && code === ''}
             onDone={(_r, outcome) => {
               setOut(outcome);
               onChanged();

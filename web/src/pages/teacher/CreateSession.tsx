@@ -12,6 +12,7 @@ import { useAsync } from '../../lib/use-async';
 import { reportPath } from './paths';
 
 type NewSession = Body<'/admin/sessions', 'post'>;
+type CodeMode = 'none' | 'static' | 'rotating';
 
 const numOrUndef = (e: Event): number | undefined => {
   const v = (e.currentTarget as HTMLInputElement).value;
@@ -25,7 +26,7 @@ export function CreateSession({ base }: { base: string }) {
   );
   const [fix, setFix] = useState<Partial<Fix>>({});
   const [locating, setLocating] = useState(false);
-  const [codeMode, setCodeMode] = useState<'none' | 'static'>('none');
+  const [codeMode, setCodeMode] = useState<CodeMode>('none');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const now = new Date();
@@ -73,6 +74,8 @@ export function CreateSession({ base }: { base: string }) {
     };
     if (codeMode === 'static')
       Object.assign(body, { require_code: true, code: String(f.get('code') ?? '').trim() });
+    if (codeMode === 'rotating')
+      Object.assign(body, { code_mode: 'rotating', code_period_seconds: num('period') ?? 15 });
     setBusy(true);
     setError(undefined);
     try {
@@ -162,12 +165,26 @@ export function CreateSession({ base }: { base: string }) {
           <select
             id="codeMode"
             value={codeMode}
-            onChange={(e) => setCodeMode((e.currentTarget as HTMLSelectElement).value as 'none' | 'static')}
+            onChange={(e) => setCodeMode((e.currentTarget as HTMLSelectElement).value as CodeMode)}
           >
             <option value="none">{t('teacher.codeNone')}</option>
+            <option value="rotating">{t('teacher.codeRotating')}</option>
             <option value="static">{t('teacher.codeStatic')}</option>
           </select>
         </Field>
+        {codeMode === 'rotating' && (
+          <Field label={t('teacher.codePeriod')} id="period" hint={t('teacher.codePeriodHint')}>
+            <input
+              id="period"
+              name="period"
+              type="number"
+              min={5}
+              max={300}
+              defaultValue="15"
+              aria-describedby="period-hint"
+            />
+          </Field>
+        )}
         {codeMode === 'static' && (
           <Field label={t('teacher.codeValue')} id="code">
             <input id="code" name="code" required maxLength={32} />

@@ -1,86 +1,125 @@
 /**
- * The projector view: full screen, the QR of the check-in link (`/c/{id}#k=<code>`), the code in
- * digits readable from the back row, the live count and a visible warning when updates stop.
- * Today it shows a session's fixed code and polls the session report; the rotating code with its
- * countdown and the SSE feed replace both when those routes exist.
+ * The projector view: a QR of the check-in link (`{PUBLIC_URL}/c/{id}#k=<code>`, from
+ * GET /admin/sessions/{id}/code) big enough for the back row, the code in digits, a countdown to the
+ * next code (rotating codes), the live count, and a visible warning when updates stop.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
+import { ApiError } from '../../api/errors';
+import type { Data } from '../../api/types';
+import { errorText } from '../../components/errors';
 import { ErrorNote, Loading } from '../../components/ui';
 import { t } from '../../i18n';
-import { timeSeconds } from '../../lib/format';
-import { useAsync } from '../../lib/use-async';
+import { FeedStatus } from './FeedStatus';
+import { useLiveSession } from './live-session';
 
-const POLL_MS = 4000;
+type Code = Data<'/admin/sessions/{session_id}/code', 'get'>;
 
-export function Projector({ sessionId }: { sessionId: string }) {
-  const session = useAsync(
-    async () =>
-      unwrap(await api.GET('/admin/sessions/{session_id}', { params: { path: { session_id: sessionId } } })),
-    [sessionId],
-  );
-  const code = session.data?.code ?? undefined;
-  const link = code
-    ? `${location.origin}/c/${encodeURIComponent(sessionId)}#k=${encodeURIComponent(code)}`
-    : '';
-  const [svg, setSvg] = useState<string>();
-  useEffect(() => {
-    if (!link) return;
-    import('qrcode').then((QR) =>
-      QR.toString(link, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }).then(setSvg),
-    );
-  }, [link]);
-
-  const [count, setCount] = useState<{ in: number; expected: number; at: Date }>();
-  const [stale, setStale] = useState(false);
+/** The current code, fetched again when it expires; `skew` = server clock − this clock (ms). */
+function useCode(sessionId: string) {
+  const [code, setCode] = useState<Code>();
+  const [skew, setSkew] = useState(0);
+  const [error, setError] = useState<unknown>();
+  const [none, setNone] = useState(false);
   useEffect(() => {
     let stop = false;
-    const tick = async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
       try {
-        const r = unwrap(
-          await api.GET('/attendance/session/{session_id}/report', {
+        const sent = Date.now();
+        const c = unwrap(
+          await api.GET('/admin/sessions/{session_id}/code', {
             params: { path: { session_id: sessionId } },
           }),
         );
         if (stop) return;
-        setCount({ in: r.counts.present + r.counts.late, expected: r.expected, at: new Date() });
-        setStale(false);
-      } catch {
-        if (!stop) setStale(true);
+        const got = Date.now();
+        const offset = Date.parse(c.server_time) - (sent + got) / 2;
+        setCode(c);
+        setSkew(offset);
+        setError(undefined);
+        // Next fetch just after this code's step ends.
+        if (c.expires_at)
+          timer = setTimeout(load, Math.max(250, Date.parse(c.expires_at) - offset - Date.now() + 150));
+      } catch (err) {
+        if (stop) return;
+        if (err instanceof ApiError && err.status === 409) return setNone(true);
+        setError(err);
+        timer = setTimeout(load, 3000);
       }
     };
-    tick();
-    const id = setInterval(tick, POLL_MS);
+    load();
     return () => {
       stop = true;
-      clearInterval(id);
+      clearTimeout(timer);
     };
   }, [sessionId]);
+  return { code, skew, error, none };
+}
 
-  if (session.error) return <ErrorNote error={session.error} onRetry={session.reload} />;
-  if (!session.data) return <Loading lines={6} />;
+/** Whole seconds left until `expiresAt` on the server's clock; ticks every 250 ms. */
+function useSecondsLeft(expiresAt: string | null | undefined, skew: number): number | undefined {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!expiresAt) return;
+    const id = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(id);
+  }, [expiresAt]);
+  if (!expiresAt) return undefined;
+  return Math.max(0, Math.ceil((Date.parse(expiresAt) - (now + skew)) / 1000));
+}
+
+export function Projector({ sessionId }: { sessionId: string }) {
+  const live = useLiveSession(sessionId);
+  const { code, skew, error, none } = useCode(sessionId);
+  const left = useSecondsLeft(code?.expires_at, skew);
+  const [svg, setSvg] = useState<string>();
+  const box = useRef<HTMLDivElement>(null);
+
+  const link = code?.checkin_url;
+  useEffect(() => {
+    if (!link) return;
+    let stale = false;
+    import('qrcode').then((QR) =>
+      QR.toString(link, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }).then((s) => {
+        if (!stale) setSvg(s);
+      }),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [link]);
+
+  if (live.error && !live.report) return <ErrorNote error={live.error} onRetry={() => live.reload()} />;
+  if (!live.report || (!code && !none && !error)) return <Loading lines={6} />;
+  const expired = left === 0 && Boolean(code?.expires_at);
   return (
-    <div class="projector">
+    <div class="projector" ref={box}>
       <div class="projector-head">
-        <h2>{session.data.session_name}</h2>
+        <h2>{live.report.session.session_name}</h2>
         <button
           type="button"
           class="btn btn-secondary"
-          onClick={() => document.documentElement.requestFullscreen?.().catch(() => undefined)}
+          onClick={() => {
+            if (document.fullscreenElement) document.exitFullscreen().catch(() => undefined);
+            else box.current?.requestFullscreen?.().catch(() => undefined);
+          }}
         >
           {t('projector.fullscreen')}
         </button>
       </div>
-      {stale && (
-        <p class="note note-error projector-warning" role="alert">
-          {t('projector.feedLost', { time: count ? timeSeconds(count.at) : '—' })}
-        </p>
-      )}
-      {code ? (
+      <FeedStatus
+        live={live}
+        big
+        problem={error !== undefined ? t('projector.codeLost', { reason: errorText(error) }) : undefined}
+      />
+      {none ? (
+        <p class="empty">{t('projector.noCode')}</p>
+      ) : code ? (
         <div class="projector-body">
-          {/* The SVG comes from the qrcode library, generated here from our own link: no user markup. */}
+          {/* The SVG comes from the qrcode library, generated here from the server's link: no user markup. */}
           <div
-            class="qr"
+            class={`qr ${expired || error !== undefined ? 'qr-stale' : ''}`}
             role="img"
             aria-label={t('projector.qrLabel')}
             dangerouslySetInnerHTML={{ __html: svg ?? '' }}
@@ -89,16 +128,24 @@ export function Projector({ sessionId }: { sessionId: string }) {
             <p class="projector-hint">{t('projector.scan')}</p>
             <p class="projector-code">
               <span class="visually-hidden">{t('projector.codeLabel')} </span>
-              {code}
+              {code.code}
             </p>
+            <div class="countdown">
+              {left !== undefined && code.period_seconds ? (
+                <>
+                  <progress max={code.period_seconds} value={left} aria-hidden="true" />
+                  <p class="muted">{t('projector.nextCode', { seconds: left })}</p>
+                </>
+              ) : (
+                <p class="muted">{t('projector.fixedCode')}</p>
+              )}
+            </div>
             <p class="projector-count" aria-live="polite">
-              {count ? t('projector.count', { in: count.in, expected: count.expected }) : '…'}
+              {t('projector.count', { in: live.counts.in, expected: live.counts.expected })}
             </p>
           </div>
         </div>
-      ) : (
-        <p class="empty">{t('projector.noCode')}</p>
-      )}
+      ) : null}
     </div>
   );
 }

@@ -67,9 +67,25 @@ export function SessionList({ base }: { base: string }) {
                   </span>
                   {isOpen(s, now) && <span class="badge badge-present">{t('teacher.openNow')}</span>}
                   {s.closed_at && <span class="badge badge-none">{t('teacher.closedBadge')}</span>}
-                  <a class="btn btn-secondary push" href={reportPath(base, s.session_id)} onClick={linkClick}>
-                    {t('teacher.open')}
-                  </a>
+                  {isOpen(s, now) ? (
+                    <a
+                      class="btn btn-primary push"
+                      href={`${reportPath(base, s.session_id)}/live`}
+                      onClick={linkClick}
+                    >
+                      {t('live.open')}
+                      <span class="visually-hidden"> {s.session_name}</span>
+                    </a>
+                  ) : (
+                    <a
+                      class="btn btn-secondary push"
+                      href={reportPath(base, s.session_id)}
+                      onClick={linkClick}
+                    >
+                      {t('teacher.open')}
+                      <span class="visually-hidden"> {s.session_name}</span>
+                    </a>
+                  )}
                 </li>
               ))}
             </ul>

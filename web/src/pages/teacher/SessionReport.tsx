@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
 import type { DetailedReport } from '../../api/types';
+import { useConfirm } from '../../components/Dialog';
 import { errorText } from '../../components/errors';
 import { ErrorNote, Loading, Note, StatusBadge } from '../../components/ui';
 import { t } from '../../i18n';
@@ -9,6 +10,7 @@ import { downloadFile } from '../../lib/download';
 import { dateTime, percent, time } from '../../lib/format';
 import { linkClick } from '../../lib/router';
 import { useAsync } from '../../lib/use-async';
+import { closeRequest, type Marked, markRequest } from './actions';
 
 type Attendee = DetailedReport['attendees'][number];
 
@@ -19,6 +21,7 @@ export function SessionReport({ sessionId }: { base: string; sessionId: string }
     [sessionId],
   );
   const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string }>();
+  const { ask, dialog } = useConfirm();
 
   const act = async (what: () => Promise<string>) => {
     setMsg(undefined);
@@ -30,13 +33,19 @@ export function SessionReport({ sessionId }: { base: string; sessionId: string }
     }
   };
   const close = () =>
-    confirm(t('teacher.confirmClose')) &&
-    act(async () => {
-      unwrap(
-        await api.POST('/admin/sessions/{session_id}/close', { params: { path: { session_id: sessionId } } }),
-      );
-      return t('teacher.closed');
-    });
+    ask(
+      closeRequest(sessionId, () => {
+        setMsg({ kind: 'ok', text: t('teacher.closed') });
+        r.reload();
+      }),
+    );
+  const mark = (a: Attendee, status: Marked) =>
+    ask(
+      markRequest(a, status, sessionId, (_rec, text) => {
+        setMsg({ kind: 'ok', text });
+        r.reload();
+      }),
+    );
   const download = (kind: 'csv' | 'xlsx') =>
     act(async () => {
       await downloadFile(
@@ -80,6 +89,11 @@ export function SessionReport({ sessionId }: { base: string; sessionId: string }
           {t('teacher.xlsx')}
         </button>
         {!d.session.closed && (
+          <a class="btn btn-primary" href={`${location.pathname}/live`} onClick={linkClick}>
+            {t('live.open')}
+          </a>
+        )}
+        {!d.session.closed && (
           <a class="btn btn-secondary" href={`${location.pathname}/projector`} onClick={linkClick}>
             {t('projector.open')}
           </a>
@@ -107,36 +121,17 @@ export function SessionReport({ sessionId }: { base: string; sessionId: string }
           </thead>
           <tbody>
             {d.attendees.map((a) => (
-              <AttendeeRow key={a.user_id} a={a} sessionId={sessionId} act={act} />
+              <AttendeeRow key={a.user_id} a={a} mark={mark} />
             ))}
           </tbody>
         </table>
       </div>
+      {dialog}
     </>
   );
 }
 
-function AttendeeRow(p: { a: Attendee; sessionId: string; act: (w: () => Promise<string>) => void }) {
-  const { a } = p;
-  const mark = (status: 'present' | 'excused') =>
-    p.act(async () => {
-      const notes = prompt(t('teacher.note')) ?? undefined;
-      if (a.record_id) {
-        unwrap(
-          await api.PUT('/attendance/records/{record_id}', {
-            params: { path: { record_id: a.record_id } },
-            body: { status, ...(notes ? { notes } : {}) },
-          }),
-        );
-      } else {
-        unwrap(
-          await api.POST('/attendance/force-check-in', {
-            body: { session_id: p.sessionId, user_id: a.user_id, status, ...(notes ? { notes } : {}) },
-          }),
-        );
-      }
-      return t('teacher.marked', { name: a.name, status: t(`status.${status}`) });
-    });
+function AttendeeRow({ a, mark }: { a: Attendee; mark: (a: Attendee, s: Marked) => void }) {
   const status = ['present', 'late', 'absent', 'excused'].includes(a.status)
     ? (a.status as 'present' | 'late' | 'absent' | 'excused')
     : null;
@@ -154,12 +149,12 @@ function AttendeeRow(p: { a: Attendee; sessionId: string; act: (w: () => Promise
       <td>{a.distance_m === null ? '—' : `${Math.round(a.distance_m)} m`}</td>
       <td class="actions">
         {status !== 'present' && status !== 'late' && (
-          <button type="button" class="btn btn-small" onClick={() => mark('present')}>
+          <button type="button" class="btn btn-small" onClick={() => mark(a, 'present')}>
             {t('teacher.markPresent')}
           </button>
         )}
         {status !== 'excused' && (
-          <button type="button" class="btn btn-small btn-secondary" onClick={() => mark('excused')}>
+          <button type="button" class="btn btn-small btn-secondary" onClick={() => mark(a, 'excused')}>
             {t('teacher.markExcused')}
           </button>
         )}

@@ -5,6 +5,7 @@ import type { MessageKey } from '../../i18n';
 import { t } from '../../i18n';
 import { CreateSeries } from './CreateSeries';
 import { CreateSession } from './CreateSession';
+import { LiveRoom } from './LiveRoom';
 import { Projector } from './Projector';
 import { reportPath } from './paths';
 import { SessionList } from './SessionList';
@@ -21,6 +22,14 @@ export function sessionPage(path: string, base: string) {
       title: 'projector.open' as MessageKey,
       body: <Projector sessionId={decodeURIComponent(pj[1]!)} />,
     };
+  const lv = new RegExp(`^${reportPath(base, '([^/]+)')}/live$`).exec(path);
+  if (lv) {
+    const id = decodeURIComponent(lv[1]!);
+    return {
+      title: 'live.open' as MessageKey,
+      body: <LiveRoom sessionId={id} reportHref={reportPath(base, encodeURIComponent(id))} />,
+    };
+  }
   const m = new RegExp(`^${reportPath(base, '([^/]+)')}$`).exec(path);
   if (m)
     return { title: undefined, body: <SessionReport base={base} sessionId={decodeURIComponent(m[1]!)} /> };
