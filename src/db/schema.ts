@@ -13,6 +13,10 @@ import type { OrganizationsTable } from '../modules/organizations/organizations.
 import type { OutboxTable } from '../modules/outbox/outbox.table.js';
 import type { JobLeasesTable } from '../modules/scheduler/job-leases.table.js';
 import type { AttendanceSessionsTable, SessionTeachersTable } from '../modules/sessions/sessions.table.js';
+import type {
+  UserAttendanceMonthsTable,
+  UserAttendanceOrgsTable,
+} from '../modules/sessions/user-counts.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
 import type { WarningRulesTable, WarningsTable } from '../modules/warnings/warnings.table.js';
 import type { WebhookAttemptsTable, WebhooksTable } from '../modules/webhooks/webhooks.table.js';
@@ -37,4 +41,6 @@ export interface Database {
   warning_rules: WarningRulesTable;
   warnings: WarningsTable;
   jobs: JobsTable;
+  user_attendance_months: UserAttendanceMonthsTable;
+  user_attendance_orgs: UserAttendanceOrgsTable;
 }

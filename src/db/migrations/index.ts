@@ -13,6 +13,7 @@ import * as auditIndexes from './2026_11_30_0008a_audit_indexes.js';
 import * as outboxWebhooks from './2026_11_30_0008b_outbox_webhooks.js';
 import * as warnings from './2026_11_30_0008c_warnings.js';
 import * as jobs from './2026_11_30_0008d_jobs.js';
+import * as userAttendanceMonths from './2026_11_30_0012_user_attendance_months.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_30_0008b_outbox_webhooks': outboxWebhooks,
   '2026_11_30_0008c_warnings': warnings,
   '2026_11_30_0008d_jobs': jobs,
+  '2026_11_30_0012_user_attendance_months': userAttendanceMonths,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,9 +3,11 @@
  * "Held" sessions are active sessions whose end_time has passed; callers close them first, so
  * every expected attendee of a held session has a record (absent at worst).
  */
-import { sql } from 'kysely';
+import { type AliasedSelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
+import { wholeUtcMonths } from '../../lib/utc-months.js';
+import { userCountsRepository } from '../sessions/user-counts.repository.js';
 import { sessionCountSums, statusCountSelections, toCounts } from './status-counts.js';
 
 export interface Range {
@@ -26,6 +28,35 @@ const heldSessions = (db: Db, orgId: string, range: Range, now: number) =>
 
 const heldRecords = (db: Db, orgId: string, range: Range, now: number) =>
   heldSessions(db, orgId, range, now).innerJoin('attendance_records as r', 'r.session_id', 's.session_id');
+
+const ATTENDED = sql<number>`case when r.status in ('present', 'late') then 1 else 0 end`;
+
+/** The lowest-attendance rows (user_id, sessions, attended) with names, in the list's order and rounding. */
+async function withNames(
+  db: Db,
+  worst: AliasedSelectQueryBuilder<{ user_id: string; sessions: number; attended: number }, 't'>,
+) {
+  const rows = await db
+    .selectFrom(worst)
+    .innerJoin('users as u', 'u.user_id', 't.user_id')
+    .select(['t.user_id', 'u.name', 'u.email', 't.sessions', 't.attended'])
+    .orderBy(sql`t.attended * 1.0 / t.sessions`)
+    .orderBy('t.sessions', 'desc')
+    .orderBy('t.user_id')
+    .execute();
+  return rows.map((r) => {
+    const sessions = Number(r.sessions);
+    const att = Number(r.attended);
+    return {
+      user_id: r.user_id,
+      name: r.name,
+      email: r.email,
+      sessions,
+      attended: att,
+      attendance_rate: sessions ? Math.round((att / sessions) * 10_000) / 10_000 : null,
+    };
+  });
+}
 
 export const reportsRepository = {
   async sessionsHeld(db: Db, orgId: string, range: Range, now: number): Promise<number> {
@@ -53,37 +84,73 @@ export const reportsRepository = {
     }));
   },
 
-  /** Users with the lowest rate: aggregated per user id first, names joined for the few that are kept. */
+  /**
+   * Users with the lowest rate: aggregated per user id first, names joined for the few that are kept.
+   * For an org whose per-user months are built (migration 0012), the whole UTC months of the range
+   * are summed from those rows and only the records of the partial months at the edges are read;
+   * otherwise (and for an open range) every record of the range, as `lowestAttendanceFromRecords`.
+   */
   async lowestAttendance(db: Db, orgId: string, range: Range, now: number, limit: number) {
-    const attended = sql<number>`sum(case when r.status in ('present', 'late') then 1 else 0 end)`;
+    const { fromMs, toMs } = range;
+    if (fromMs === undefined || toMs === undefined || !(await userCountsRepository.isBuilt(db, orgId)))
+      return reportsRepository.lowestAttendanceFromRecords(db, orgId, range, now, limit);
+    const whole = wholeUtcMonths(fromMs, toMs);
+    const months = db
+      .selectFrom('user_attendance_months as m')
+      .select(['m.user_id', 'm.sessions', 'm.attended'])
+      .where('m.org_id', '=', orgId)
+      .where('m.month_start', '>=', whole.start)
+      .where('m.month_start', '<', whole.end);
+    const edges = heldRecords(db, orgId, {}, now)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('s.start_time', '>=', fromMs), eb('s.start_time', '<', whole.start)]),
+          eb.and([eb('s.start_time', '>=', whole.end), eb('s.start_time', '<', toMs)]),
+        ]),
+      )
+      .select(['r.user_id', sql<number>`1`.as('sessions'), ATTENDED.as('attended')]);
+    // Closed sessions count in the months from their close, but are held only once they have ended.
+    const notYetHeld = db
+      .selectFrom('attendance_sessions as s')
+      .innerJoin('attendance_records as r', 'r.session_id', 's.session_id')
+      .where('s.org_id', '=', orgId)
+      .where('s.end_time', '>', now)
+      .where('s.is_active', '=', 1)
+      .where('s.closed_at', 'is not', null)
+      .where('s.start_time', '>=', whole.start)
+      .where('s.start_time', '<', whole.end)
+      .select(['r.user_id', sql<number>`-1`.as('sessions'), sql<number>`-(${ATTENDED})`.as('attended')]);
+    const sessions = sql<number>`sum(x.sessions)`;
+    const attended = sql<number>`sum(x.attended)`;
+    const worst = db
+      .selectFrom(months.unionAll(edges).unionAll(notYetHeld).as('x'))
+      .select(['x.user_id', sessions.as('sessions'), attended.as('attended')])
+      .groupBy('x.user_id')
+      .having(sessions, '>', 0)
+      // The reference's expressions over the same integers: the same ordering on every engine.
+      .orderBy(sql`${attended} * 1.0 / ${sessions}`)
+      .orderBy(sessions, 'desc')
+      .orderBy('x.user_id')
+      .limit(limit)
+      .as('t');
+    return withNames(db, worst);
+  },
+
+  /** The reference: every held record of the range grouped by user (the test compares with it). */
+  async lowestAttendanceFromRecords(db: Db, orgId: string, range: Range, now: number, limit: number) {
     const worst = heldRecords(db, orgId, range, now)
-      .select(['r.user_id', sql<number>`count(r.status)`.as('sessions'), attended.as('attended')])
+      .select([
+        'r.user_id',
+        sql<number>`count(r.status)`.as('sessions'),
+        sql<number>`sum(${ATTENDED})`.as('attended'),
+      ])
       .groupBy('r.user_id')
-      .orderBy(sql`${attended} * 1.0 / count(r.status)`)
+      .orderBy(sql`sum(${ATTENDED}) * 1.0 / count(r.status)`)
       .orderBy(sql`count(r.status)`, 'desc')
       .orderBy('r.user_id')
       .limit(limit)
       .as('t');
-    const rows = await db
-      .selectFrom(worst)
-      .innerJoin('users as u', 'u.user_id', 't.user_id')
-      .select(['t.user_id', 'u.name', 'u.email', 't.sessions', 't.attended'])
-      .orderBy(sql`t.attended * 1.0 / t.sessions`)
-      .orderBy('t.sessions', 'desc')
-      .orderBy('t.user_id')
-      .execute();
-    return rows.map((r) => {
-      const sessions = Number(r.sessions);
-      const att = Number(r.attended);
-      return {
-        user_id: r.user_id,
-        name: r.name,
-        email: r.email,
-        sessions,
-        attended: att,
-        attendance_rate: sessions ? Math.round((att / sessions) * 10_000) / 10_000 : null,
-      };
-    });
+    return withNames(db, worst);
   },
 
   async userTotals(db: Db, orgId: string, userId: string, range: Range, now: number) {
