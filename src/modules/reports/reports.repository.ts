@@ -6,7 +6,7 @@
 import { type AliasedSelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
-import { wholeUtcMonths } from '../../lib/utc-months.js';
+import { planMonths, type Span } from '../../lib/utc-months.js';
 import { userCountsRepository } from '../sessions/user-counts.repository.js';
 import { sessionCountSums, statusCountSelections, toCounts } from './status-counts.js';
 
@@ -86,44 +86,70 @@ export const reportsRepository = {
 
   /**
    * Users with the lowest rate: aggregated per user id first, names joined for the few that are kept.
-   * For an org whose per-user months are built (migration 0012), the whole UTC months of the range
-   * are summed from those rows and only the records of the partial months at the edges are read;
-   * otherwise (and for an open range) every record of the range, as `lowestAttendanceFromRecords`.
+   * For an org whose per-user months are built (migration 0012): the month rows of the range, plus the
+   * held records of the parts of its end months left out, less the counted records of the parts taken
+   * in that lie outside it (planMonths), less the records of closed sessions in the range that have not
+   * ended (counted in the rows, not held yet). Otherwise, and for an open range, every record of the
+   * range (`lowestAttendanceFromRecords`). Each part is aggregated per user before they are added up:
+   * on SQLite the month rows are then read in user order, without a sort.
    */
   async lowestAttendance(db: Db, orgId: string, range: Range, now: number, limit: number) {
     const { fromMs, toMs } = range;
     if (fromMs === undefined || toMs === undefined || !(await userCountsRepository.isBuilt(db, orgId)))
       return reportsRepository.lowestAttendanceFromRecords(db, orgId, range, now, limit);
-    const whole = wholeUtcMonths(fromMs, toMs);
+    const counted = () =>
+      db
+        .selectFrom('attendance_sessions as s')
+        .where('s.org_id', '=', orgId)
+        .where('s.is_active', '=', 1)
+        .where('s.closed_at', 'is not', null);
+    const plan = await planMonths(fromMs, toMs, async ([a, b]) => {
+      const row = await counted()
+        .where('s.start_time', '>=', a)
+        .where('s.start_time', '<', b)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    });
+    const inSpans = (spans: Span[]) =>
+      sql<boolean>`(${sql.join(
+        spans.map(([a, b]) => sql`(s.start_time >= ${a} and s.start_time < ${b})`),
+        sql` or `,
+      )})`;
+    const perUser = (sign: '' | '-') =>
+      [
+        'r.user_id',
+        sql<number>`${sql.raw(sign)}count(*)`.as('sessions'),
+        sql<number>`${sql.raw(sign)}sum(${ATTENDED})`.as('attended'),
+      ] as const;
+    const [mFrom, mTo] = plan.months;
     const months = db
       .selectFrom('user_attendance_months as m')
-      .select(['m.user_id', 'm.sessions', 'm.attended'])
+      .select([
+        'm.user_id',
+        sql<number>`sum(m.sessions)`.as('sessions'),
+        sql<number>`sum(m.attended)`.as('attended'),
+      ])
       .where('m.org_id', '=', orgId)
-      .where('m.month_start', '>=', whole.start)
-      .where('m.month_start', '<', whole.end);
-    const edges = heldRecords(db, orgId, {}, now)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('s.start_time', '>=', fromMs), eb('s.start_time', '<', whole.start)]),
-          eb.and([eb('s.start_time', '>=', whole.end), eb('s.start_time', '<', toMs)]),
-        ]),
-      )
-      .select(['r.user_id', sql<number>`1`.as('sessions'), ATTENDED.as('attended')]);
-    // Closed sessions count in the months from their close, but are held only once they have ended.
-    const notYetHeld = db
-      .selectFrom('attendance_sessions as s')
+      .where('m.month_start', '>=', mFrom)
+      .where('m.month_start', '<', mTo)
+      .groupBy('m.user_id');
+    const added = heldRecords(db, orgId, {}, now)
+      .where(inSpans(plan.add))
+      .select(perUser(''))
+      .groupBy('r.user_id');
+    // In the rows but not in the answer: outside the range, or in it and not ended yet.
+    const notEnded = sql<boolean>`(s.end_time > ${now} and s.start_time >= ${Math.max(fromMs, mFrom)} and s.start_time < ${Math.min(toMs, mTo)})`;
+    const taken = counted()
       .innerJoin('attendance_records as r', 'r.session_id', 's.session_id')
-      .where('s.org_id', '=', orgId)
-      .where('s.end_time', '>', now)
-      .where('s.is_active', '=', 1)
-      .where('s.closed_at', 'is not', null)
-      .where('s.start_time', '>=', whole.start)
-      .where('s.start_time', '<', whole.end)
-      .select(['r.user_id', sql<number>`-1`.as('sessions'), sql<number>`-(${ATTENDED})`.as('attended')]);
+      .where(plan.subtract.length ? sql<boolean>`(${inSpans(plan.subtract)} or ${notEnded})` : notEnded)
+      .select(perUser('-'))
+      .groupBy('r.user_id');
+    const union = (plan.add.length ? months.unionAll(added) : months).unionAll(taken);
     const sessions = sql<number>`sum(x.sessions)`;
     const attended = sql<number>`sum(x.attended)`;
     const worst = db
-      .selectFrom(months.unionAll(edges).unionAll(notYetHeld).as('x'))
+      .selectFrom(union.as('x'))
       .select(['x.user_id', sessions.as('sessions'), attended.as('attended')])
       .groupBy('x.user_id')
       .having(sessions, '>', 0)
