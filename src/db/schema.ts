@@ -16,6 +16,10 @@ import type { OutboxTable } from '../modules/outbox/outbox.table.js';
 import type { JobLeasesTable } from '../modules/scheduler/job-leases.table.js';
 import type { SessionSeriesTable } from '../modules/series/series.table.js';
 import type { AttendanceSessionsTable, SessionTeachersTable } from '../modules/sessions/sessions.table.js';
+import type {
+  UserAttendanceMonthsTable,
+  UserAttendanceOrgsTable,
+} from '../modules/sessions/user-counts.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
 import type { WarningRulesTable, WarningsTable } from '../modules/warnings/warnings.table.js';
 import type { WebhookAttemptsTable, WebhooksTable } from '../modules/webhooks/webhooks.table.js';
@@ -44,4 +48,6 @@ export interface Database {
   jobs: JobsTable;
   live_session_seq: LiveSessionSeqTable;
   live_events: LiveEventsTable;
+  user_attendance_months: UserAttendanceMonthsTable;
+  user_attendance_orgs: UserAttendanceOrgsTable;
 }

@@ -15,6 +15,7 @@ import * as warnings from './2026_11_30_0008c_warnings.js';
 import * as jobs from './2026_11_30_0008d_jobs.js';
 import * as sessionSeries from './2026_11_30_0010_session_series.js';
 import * as liveEvents from './2026_11_30_0011_live_events.js';
+import * as userAttendanceMonths from './2026_11_30_0012_user_attendance_months.js';
 
 const migrations: Record<string, Migration> = {
   '2026_11_25_0001_initial': initial,
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_30_0008d_jobs': jobs,
   '2026_11_30_0010_session_series': sessionSeries,
   '2026_11_30_0011_live_events': liveEvents,
+  '2026_11_30_0012_user_attendance_months': userAttendanceMonths,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -10,6 +10,7 @@ import type { JobDefinition } from '../../lib/jobs.js';
 import { ALL_ORGS } from '../../lib/tenancy.js';
 import { sessionCountsRepository } from '../sessions/session-counts.repository.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
+import { userCountsRepository } from '../sessions/user-counts.repository.js';
 import type { RecordWriter } from './record-writer.js';
 
 export const CLOSE_ENDED_JOB = 'close-ended-sessions';
@@ -44,9 +45,12 @@ export function closeEndedSessionsJob(deps: {
         if (batch.length < BATCH || failed > 0) break;
         if (!(await ctx.renew())) break; // the lease went to another process: it continues
       }
+      // Orgs whose per-user months were never built, or that hold closed sessions written by other
+      // tools, are built from their records (before the fill below makes those sessions look counted).
+      const built = await userCountsRepository.catchUp(db, ctx.now());
       // Sessions closed before per-session counts existed (or by other tools) are counted once.
       const counted = await sessionCountsRepository.fillMissing(db, ALL_ORGS);
-      return { closed, failed, counted };
+      return { closed, failed, counted, built };
     },
   };
 }

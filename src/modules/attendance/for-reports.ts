@@ -9,6 +9,7 @@ import { ALL_ORGS } from '../../lib/tenancy.js';
 import type { AttendanceForReports, SessionAttendees } from '../reports/reports.service.js';
 import { sessionCountsRepository } from '../sessions/session-counts.repository.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
+import { userCountsRepository } from '../sessions/user-counts.repository.js';
 import { expectedAttendeesRepository } from './expected-attendees.repository.js';
 import type { RecordWriter } from './record-writer.js';
 
@@ -29,7 +30,9 @@ export function createAttendanceForReports(
         await writer.closeIfEnded(s, now);
         onProgress?.(i + 1, ended.length);
       }
-      // Sessions closed before counting existed (or written by other tools) are counted once here.
+      // Sessions closed before counting existed (or written by other tools) are counted once here,
+      // their orgs' per-user months first (user-counts.repository.ts).
+      await userCountsRepository.catchUp(db, now);
       await sessionCountsRepository.fillMissing(db, ALL_ORGS);
       return ended.length;
     },

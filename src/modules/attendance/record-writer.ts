@@ -20,6 +20,7 @@ import type { OrgScope } from '../../lib/tenancy.js';
 import { sessionCountsRepository } from '../sessions/session-counts.repository.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import type { AttendanceSessionRow } from '../sessions/sessions.table.js';
+import { userCountsRepository } from '../sessions/user-counts.repository.js';
 import type { AttendanceRecordRow, AttendanceRecordUpdate, NewRecordChangeRow } from './attendance.table.js';
 import { recordChangesRepository } from './record-changes.repository.js';
 import { joinFlags, parseFlags, reviewStateFor } from './record-flags.js';
@@ -214,6 +215,7 @@ export function createRecordWriter(deps: RecordWriterDeps) {
         await recordsRepository.insert(tx, row);
         await recordChangesRepository.insert(tx, [historyRow(row, by, null, row)]);
         await sessionCountsRepository.refresh(tx, row.session_id);
+        await userCountsRepository.contribute(tx, dialect, row.session_id, 1, row.user_id);
         events.push(recordEvent(row, 'created', by));
         return row;
       });
@@ -237,7 +239,10 @@ export function createRecordWriter(deps: RecordWriterDeps) {
         if (!rec || rec.session_id !== sessionId) return undefined;
         const patch = decide(rec);
         const next: AttendanceRecordRow = { ...rec, ...patch, updated_at: by.at } as AttendanceRecordRow;
+        // The user's month row (user-counts.repository.ts): the record's share out, changed, back in.
+        await userCountsRepository.contribute(tx, dialect, sessionId, -1, rec.user_id);
         await recordsRepository.update(tx, rec.record_id, { ...patch, updated_at: by.at });
+        await userCountsRepository.contribute(tx, dialect, sessionId, 1, rec.user_id);
         await recordChangesRepository.insert(tx, [historyRow(rec, by, rec, next)]);
         await sessionCountsRepository.refresh(tx, sessionId);
         events.push(recordEvent(next, 'changed', by));

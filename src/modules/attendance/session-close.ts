@@ -14,6 +14,7 @@ import { newId } from '../../lib/ids.js';
 import { sessionCountsRepository } from '../sessions/session-counts.repository.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import type { AttendanceSessionRow } from '../sessions/sessions.table.js';
+import { userCountsRepository } from '../sessions/user-counts.repository.js';
 import type { NewAttendanceRecordRow } from './attendance.table.js';
 import { expectedAttendeesRepository } from './expected-attendees.repository.js';
 import { recordChangesRepository } from './record-changes.repository.js';
@@ -118,6 +119,8 @@ export async function closeInTransaction(
         }
         await sessionCountsRepository.refresh(tx, session.session_id);
         await sessionsRepository.markClosed(tx, session.session_id, now);
+        // Closed: its records now count in their users' month rows.
+        await userCountsRepository.contribute(tx, dialect, session.session_id, 1);
         events.push({
           type: 'session',
           state: 'closed',

@@ -89,8 +89,8 @@ export const seriesRepository = {
   },
 
   /**
-   * Applies a series edit to one of its sessions only while it is still attached, active and not
-   * started: a single-session edit committed meanwhile (which detaches it) wins. False when skipped.
+   * Applies a series edit to one of its sessions only while it is still attached, active, not closed
+   * and not started: a single-session edit committed meanwhile (which detaches it) wins. False when skipped.
    */
   async updateAttachedSession(
     db: Db,
@@ -106,6 +106,9 @@ export const seriesRepository = {
       .where('org_id', '=', orgId)
       .where('series_detached', '=', 0)
       .where('is_active', '=', 1)
+      // A session closed before its start (attendance already taken) keeps its time: its records
+      // count in the month of that start (user-counts.repository.ts).
+      .where('closed_at', 'is', null)
       .where('start_time', '>', now)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
+import type { DialectName } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import type { ChangeBus, ChangeEvent, SessionChangeState } from '../../lib/change-events.js';
 import { conflict, fieldError, notFound } from '../../lib/errors.js';
@@ -22,6 +23,7 @@ import { toStaffSessionDto } from './sessions.mapper.js';
 import { type SessionWithTeachers, sessionsRepository } from './sessions.repository.js';
 import type { CreateSessionInput, ListSessionsFilter, UpdateSessionInput } from './sessions.schemas.js';
 import type { AttendanceSessionRow } from './sessions.table.js';
+import { userCountsRepository } from './user-counts.repository.js';
 
 /** The close is attendance's (it writes the absent records); sessions receives it. */
 export type CloseSession = (
@@ -32,6 +34,7 @@ export type CloseSession = (
 
 export interface SessionsDeps {
   db: Kysely<Database>;
+  dialect: DialectName;
   config: Config;
   closeSession: CloseSession;
   /** Announces updates, cancellations and closes (the live feed, the outbox). */
@@ -46,7 +49,7 @@ const staffView = (actor: Actor, s: SessionWithTeachers) =>
 const STAFF = ['teacher', 'admin', 'super_admin'] as const;
 
 export function createSessionsService(deps: SessionsDeps) {
-  const { db, config, closeSession, changes } = deps;
+  const { db, dialect, config, closeSession, changes } = deps;
   const now = deps.now ?? Date.now;
 
   /** A session change: stored in its transaction (`changes.write`), announced after the commit. */
@@ -221,12 +224,20 @@ export function createSessionsService(deps: SessionsDeps) {
         updated_at: now(),
       };
       const events = [sessionEvent(actor, updated, 'updated', updated.updated_at)];
+      const moves = fields.start_time !== current.start_time;
       await db.transaction().execute(async (tx) => {
+        // A closed session's records count in the month of its start (user-counts.repository.ts):
+        // moved under the session's lock, as a close or a correction would take it.
+        if (moves) {
+          await sessionsRepository.lockForClose(tx, dialect, sessionId);
+          await userCountsRepository.contribute(tx, dialect, sessionId, -1);
+        }
         await sessionsRepository.update(tx, scopeOf(actor), sessionId, {
           ...fields,
           ...detach,
           updated_at: updated.updated_at,
         });
+        if (moves) await userCountsRepository.contribute(tx, dialect, sessionId, 1);
         if (teacherIds) await sessionTeachersRepository.replace(tx, current.org_id, sessionId, teacherIds);
         await changes?.write(tx, events);
       });
@@ -251,6 +262,9 @@ export function createSessionsService(deps: SessionsDeps) {
       const cancelled = { ...current, is_active: 0, updated_at: t };
       const events = [sessionEvent(actor, cancelled, 'cancelled', t)];
       await db.transaction().execute(async (tx) => {
+        // Under the session's lock, so a close cannot count the records after they were taken out.
+        await sessionsRepository.lockForClose(tx, dialect, sessionId);
+        await userCountsRepository.contribute(tx, dialect, sessionId, -1);
         await sessionsRepository.update(tx, scopeOf(actor), sessionId, { is_active: 0, updated_at: t });
         await changes?.write(tx, events);
       });
