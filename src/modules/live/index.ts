@@ -22,6 +22,8 @@ const KEEP_MS = 2 * 86_400_000;
 export interface LiveOptions {
   /** How often open streams re-check their caller (default 10 s: a revoked stream ends within 30 s). */
   recheckMs?: number;
+  /** A reader whose buffer has not drained for this long is dropped (default: one heartbeat). */
+  stallMs?: number;
 }
 
 export async function registerLiveModule(app: App, deps: ModuleDeps, opts: LiveOptions = {}) {
@@ -45,6 +47,7 @@ export async function registerLiveModule(app: App, deps: ModuleDeps, opts: LiveO
     live,
     heartbeatMs: config.live.heartbeatSeconds * 1000,
     recheckMs: opts.recheckMs ?? 10_000,
+    stallMs: opts.stallMs ?? config.live.heartbeatSeconds * 1000,
     async recheck(stream) {
       const actor = await app.actorOf(stream.actor.sessionId, stream.actor.userId);
       return actor !== null && (await live.stillAllowed(actor, stream.sessionId));

@@ -125,7 +125,7 @@ export async function liveRoutes(app: App, deps: LiveRouteDeps) {
       const wait = Math.max(50, Date.parse(body.expires_at) - Date.now() + 5);
       const t = setTimeout(() => void tick(), wait);
       t.unref();
-      stream.timers = [t];
+      stream.codeTimer = t;
     };
     void tick();
   }

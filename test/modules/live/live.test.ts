@@ -15,7 +15,7 @@ let base: string;
 const open: SseClient[] = [];
 
 beforeAll(async () => {
-  t = await createTestApp({ SSE_MAX_PER_USER: '3' }, { liveRecheckMs: 200 });
+  t = await createTestApp({ SSE_MAX_PER_USER: '3' }, { live: { recheckMs: 200 } });
   w = await t.world();
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const addr = t.app.server.address();
