@@ -1,8 +1,8 @@
 /**
  * The live feed at 500 listeners on one process: memory per connection and the delivery latency of
  * a check-in to all of them.
- *   - memory: RSS and V8 heap used (from /metrics, nodejs_heap_size_used_bytes) with no stream open,
- *     then with 500 open and their snapshots sent; the deltas ÷ 500;
+ *   - memory: RSS and V8 heap used (from /metrics, nodejs_heap_size_used_bytes; the lowest of ten
+ *     samples) with no stream open, then with 500 open and their snapshots sent; the deltas ÷ 500;
  *   - latency: a student checks in (the service's own process decides nothing about timing), and the
  *     time from sending the check-in to each listener's arrival of its `record` event is collected;
  *     several check-ins, one after the other, all arrivals pooled for p50/p99. The listeners all live
@@ -63,7 +63,20 @@ async function heapUsedMb(url: string): Promise<number> {
   return m ? Number(m[1]) / 1048576 : Number.NaN;
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 1500));
+/**
+ * Memory without a forced GC (the service does not expose one): the lowest of a few samples over
+ * three seconds, so young garbage collected meanwhile does not count.
+ */
+async function settledMemory(svc: { rssMb(): number; url: string }) {
+  let rss = Number.POSITIVE_INFINITY;
+  let heap = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 10; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    rss = Math.min(rss, svc.rssMb());
+    heap = Math.min(heap, await heapUsedMb(svc.url));
+  }
+  return { rss, heap };
+}
 const quantile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 10) / 10;
@@ -90,9 +103,7 @@ export async function liveScenario(o: {
     const warm = await Promise.all(Array.from({ length: 5 }, () => listen(feedUrl, o.base.adminToken)));
     await Promise.all(warm.map((l) => l.snapshot));
     for (const l of warm) l.close();
-    await settle();
-    const rss0 = svc.rssMb();
-    const heap0 = await heapUsedMb(svc.url);
+    const { rss: rss0, heap: heap0 } = await settledMemory(svc);
 
     for (let i = 0; i < LISTENERS; i += 50) {
       const batch = await Promise.all(
@@ -101,9 +112,7 @@ export async function liveScenario(o: {
       listeners.push(...batch);
     }
     await Promise.all(listeners.map((l) => l.snapshot));
-    await settle();
-    const rss1 = svc.rssMb();
-    const heap1 = await heapUsedMb(svc.url);
+    const { rss: rss1, heap: heap1 } = await settledMemory(svc);
     o.add({
       engine: o.engine,
       scenario: `live: memory per connection (${LISTENERS} open)`,
@@ -111,7 +120,7 @@ export async function liveScenario(o: {
       rss_mb: rss1,
     });
 
-    const rounds = o.quick ? 5 : 10;
+    const rounds = o.quick ? 10 : 20;
     const delays: number[] = [];
     const perRound: number[] = [];
     let missing = 0;

@@ -71,6 +71,7 @@ export async function registerLiveModule(app: App, deps: ModuleDeps, opts: LiveO
       deliver: (s) => hub.notify(s),
       onError: (err) => app.log.error({ err }, 'live fan-out failed'),
     });
+    hub.slots = fanout.slots;
     hub.start();
   });
   // Before the server stops accepting: open streams would keep server.close() waiting for ever.

@@ -14,6 +14,7 @@
  * buffer does not drain at all for `stallMs` has stopped reading: it is dropped (socket cut); if it
  * comes back it reconnects with Last-Event-ID and misses nothing.
  */
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Kysely } from 'kysely';
@@ -23,6 +24,7 @@ import type { Actor } from '../../lib/tenancy.js';
 import type { LiveService } from './live.service.js';
 import type { LiveEventRow } from './live.table.js';
 import { liveEventsRepository } from './live-events.repository.js';
+import type { StreamSlots } from './stream-slots.js';
 
 /** Events read per query; a channel loops until it has caught up. */
 const PAGE = 200;
@@ -35,6 +37,7 @@ export const sseEvent = (event: string, data: unknown, id?: number) =>
   `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 export class LiveStream {
+  readonly id = randomUUID();
   readonly body = new PassThrough();
   /** Receives the channel's events (its start — snapshot or replay — is done). */
   ready = false;
@@ -124,6 +127,8 @@ export class LiveHub {
   readonly streams = new Set<LiveStream>();
   readonly perUser = new Map<string, number>();
   readonly stats = { dropped: 0, lagged: 0 };
+  /** Slots shared across processes (REDIS_URL), set when the fan-out starts. */
+  slots: StreamSlots | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
   private rechecking = false;
@@ -154,6 +159,22 @@ export class LiveHub {
     return this.perUser.get(userId) ?? 0;
   }
 
+  /**
+   * Whether the user may open one more stream: under SSE_MAX_PER_USER here and, with Redis, across
+   * every process (a slot is taken; `add` must follow, `forget` gives it back). Redis down: the
+   * process's own count decides.
+   */
+  async admit(stream: LiveStream, maxPerUser: number): Promise<boolean> {
+    if (this.countOf(stream.actor.userId) >= maxPerUser) return false;
+    if (!this.slots) return true;
+    try {
+      return await this.slots.take(stream.actor.userId, stream.id, maxPerUser);
+    } catch (err) {
+      this.opts.onError(err);
+      return true;
+    }
+  }
+
   /** Registers a stream before its first byte (limits count it from here). */
   add(stream: LiveStream): void {
     this.streams.add(stream);
@@ -175,6 +196,7 @@ export class LiveHub {
     if (!this.streams.delete(stream)) return;
     for (const t of stream.timers) clearTimeout(t);
     clearTimeout(stream.codeTimer);
+    this.slots?.release(stream.actor.userId, stream.id);
     const n = this.countOf(stream.actor.userId) - 1;
     if (n > 0) this.perUser.set(stream.actor.userId, n);
     else this.perUser.delete(stream.actor.userId);
@@ -349,6 +371,10 @@ export class LiveHub {
     if (this.rechecking) return;
     this.rechecking = true;
     try {
+      const open = [...this.streams].filter((s) => !s.closed);
+      await this.slots
+        ?.renew(open.map((s) => ({ userId: s.actor.userId, streamId: s.id })))
+        .catch(this.opts.onError);
       for (const s of [...this.streams]) {
         if (s.closed) continue;
         const ok = await this.opts.recheck(s).catch((err) => {

@@ -180,6 +180,57 @@ describe('the live feed', () => {
     expect((await f.next()).json()).toMatchObject({ state: 'cancelled' });
   });
 
+  it('sends every other change of a record: force check-in, check-out, review; the snapshot counts pending reviews', async () => {
+    const s = await session();
+    const [a, b] = await bulkStudents(t, w.org.org_id, 2);
+    // No accuracy sent: flagged no_accuracy, pending review.
+    const flagged = await t.app.inject({
+      method: 'POST',
+      url: '/attendance/check-in',
+      headers: a!.headers,
+      payload: { session_id: s.session_id, lat: CENTRE.lat, lon: CENTRE.lon },
+    });
+    expect(flagged.statusCode).toBe(201);
+    const rec = flagged.json().data;
+    const f = await feed(s.session_id, w.auth.teacher);
+    const snap = (await f.next()).json();
+    expect(snap.pending_review).toBe(1);
+    expect(snap.records[0]).toMatchObject({ record_id: rec.record_id, review_state: 'pending' });
+
+    const forced = await t.app.inject({
+      method: 'POST',
+      url: '/attendance/force-check-in',
+      headers: w.auth.teacher,
+      payload: { session_id: s.session_id, user_id: b!.user_id, status: 'late' },
+    });
+    expect(forced.statusCode).toBe(201);
+    expect((await f.next()).json()).toMatchObject({ user_id: b!.user_id, status: 'late' });
+
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/attendance/check-out',
+      headers: a!.headers,
+      payload: { record_id: rec.record_id },
+    });
+    expect(out.statusCode).toBe(200);
+    const checkedOut = (await f.next()).json();
+    expect(checkedOut.record_id).toBe(rec.record_id);
+    expect(checkedOut.check_out_time).toBe(out.json().data.check_out_time);
+
+    const review = await t.app.inject({
+      method: 'POST',
+      url: `/attendance/records/${rec.record_id}/review`,
+      headers: w.auth.teacher,
+      payload: { decision: 'reject' },
+    });
+    expect(review.statusCode).toBe(200);
+    expect((await f.next()).json()).toMatchObject({
+      record_id: rec.record_id,
+      review_state: 'rejected',
+      status: 'absent',
+    });
+  });
+
   it('refuses with the JSON envelope: no login 401, student 403, another teacher 403, another org 404', async () => {
     const s = await session();
     const otherTeacher = await t.factory.user('teacher', w.org.org_id);
