@@ -380,6 +380,35 @@ describe('the live feed', () => {
     expect(c2.json().step).toBe(body.step + 1);
   });
 
+  it('is not cut by HTTP_IDLE_TIMEOUT_MS while quiet between events', async () => {
+    const t2 = await createTestApp({ HTTP_IDLE_TIMEOUT_MS: '1000', SSE_HEARTBEAT_SECONDS: '60' });
+    try {
+      const w2 = await t2.world();
+      const s = await insertSession(t2, w2.org.org_id, w2.users.teacher.user_id);
+      const [st] = await bulkStudents(t2, w2.org.org_id, 1);
+      await t2.app.listen({ host: '127.0.0.1', port: 0 });
+      const addr = t2.app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      const f = await openSse(
+        `http://127.0.0.1:${port}/attendance/session/${s.session_id}/live`,
+        w2.auth.admin,
+      );
+      await f.next();
+      // Silent for well over the idle timeout (no heartbeat before 60 s), then an event.
+      await new Promise((r) => setTimeout(r, 2500));
+      const res = await t2.app.inject({
+        method: 'POST',
+        url: '/attendance/check-in',
+        headers: st!.headers,
+        payload: { session_id: s.session_id, lat: CENTRE.lat, lon: CENTRE.lon, accuracy: 10 },
+      });
+      expect((await f.next()).json().record_id).toBe(res.json().data.record_id);
+      f.close();
+    } finally {
+      await t2.close();
+    }
+  });
+
   it('closes every stream when the app closes (graceful shutdown does not wait for them)', async () => {
     const t2 = await createTestApp();
     const w2 = await t2.world();
