@@ -30,6 +30,8 @@ import type { StreamSlots } from './stream-slots.js';
 const PAGE = 200;
 /** A reconnect that missed more than this gets a snapshot instead (cheaper than the events). */
 const MAX_REPLAY = 1000;
+/** How long a snapshot may be given again to streams opening at the same event number. */
+const SNAPSHOT_REUSE_MS = 5000;
 /** How often a lagging stream's buffer is looked at. */
 const LAG_POLL_MS = 50;
 
@@ -65,7 +67,7 @@ export class LiveStream {
   }
 
   /** Writes if it fits, or `force`d (a snapshot); false otherwise, or when closed. */
-  write(chunk: string, force = false): boolean {
+  write(chunk: string | Buffer, force = false): boolean {
     if (this.closed || !(force || this.fits(Buffer.byteLength(chunk)))) return false;
     this.body.write(chunk);
     return true;
@@ -103,6 +105,11 @@ interface Channel {
   members: number;
   chain: Promise<void>;
   pullQueued: boolean;
+  /**
+   * The last snapshot sent, as bytes, while no event came after it (and for 5 s at most): a room of
+   * 500 opening at once costs one snapshot query, and the buffers of their streams share one copy.
+   */
+  snapshot?: { seq: number; at: number; bytes: Buffer };
 }
 
 export interface LiveHubOptions {
@@ -329,8 +336,14 @@ export class LiveHub {
         await this.catchUp(ch, stream);
         return;
       }
-      const snap = await this.opts.live.snapshot(ch.sessionId);
-      if (snap) stream.write(sseEvent('snapshot', snap, ch.lastSeq), true);
+      const now = Date.now();
+      if (!ch.snapshot || ch.snapshot.seq !== ch.lastSeq || now - ch.snapshot.at > SNAPSHOT_REUSE_MS) {
+        const snap = await this.opts.live.snapshot(ch.sessionId);
+        ch.snapshot = snap
+          ? { seq: ch.lastSeq, at: now, bytes: Buffer.from(sseEvent('snapshot', snap, ch.lastSeq)) }
+          : undefined;
+      }
+      if (ch.snapshot) stream.write(ch.snapshot.bytes, true);
       stream.cursor = ch.lastSeq;
       if (stream.closed) return;
       stream.ready = true;
