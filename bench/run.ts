@@ -13,6 +13,7 @@ import { freshDatabaseUrl } from '../test/helpers/databases.js';
 import { BENCH_PASSWORD, CENTRE, openSessions, SECRETS, seedBase } from './lib/dataset.js';
 import { type LoadJob, type LoadResult, runLoad } from './lib/load.js';
 import { type Proc, SERVICE_ARGS, startProcess } from './lib/processes.js';
+import { liveScenario } from './scenarios/live.js';
 import { reportScenarios } from './scenarios/reports.js';
 
 const argv = process.argv.slice(2);
@@ -24,7 +25,7 @@ const opt = (name: string, fallback: string) => {
 const quick = flag('quick');
 const duration = Number(opt('duration', quick ? '4' : '10'));
 const connections = Number(opt('connections', '50'));
-const ALL = ['floor', 'checkin', 'checkin-code', 'burst', 'reads', 'login', 'reports', 'export'];
+const ALL = ['floor', 'checkin', 'checkin-code', 'burst', 'reads', 'login', 'live', 'reports', 'export'];
 const scenarios = opt('scenarios', ALL.join(',')).split(',');
 const engines = opt('engines', process.env.TEST_POSTGRES_URL ? 'sqlite,postgres' : 'sqlite').split(',');
 
@@ -259,6 +260,10 @@ async function main() {
       });
     }
     await svc.stop();
+    if (scenarios.includes('live')) {
+      // Its own service process: SSE_MAX_PER_USER raised for one admin's 500 streams, /metrics on.
+      await liveScenario({ engine, handle, base, quick, env, add });
+    }
     if (scenarios.includes('reports') || scenarios.includes('export')) {
       await reportScenarios({ engine, handle, base, quick, scenarios, env, add });
     }

@@ -28,7 +28,7 @@ import { registerGroupsModule } from './modules/groups/index.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { jobsRoutes } from './modules/jobs/jobs.routes.js';
 import { createJobsService, type JobsService } from './modules/jobs/jobs.service.js';
-import { registerLiveModule } from './modules/live/index.js';
+import { type LiveOptions, registerLiveModule } from './modules/live/index.js';
 import { registerOrganizationsModule } from './modules/organizations/index.js';
 import { outboxJob } from './modules/outbox/outbox.job.js';
 import { createOutbox, type Outbox } from './modules/outbox/outbox.js';
@@ -64,8 +64,8 @@ export interface AppOptions {
   logger?: boolean;
   /** The change bus (src/lib/change-events.ts); tests pass one to subscribe. */
   changes?: ChangeBus;
-  /** How often live streams re-check their caller (default 10 s); tests shorten it. */
-  liveRecheckMs?: number;
+  /** Live feed timings (src/modules/live/index.ts): tests shorten them. */
+  live?: LiveOptions;
   /** Where log lines go (default stdout); tests read them. */
   logStream?: { write(line: string): void };
 }
@@ -217,7 +217,7 @@ export async function buildApp(opts: AppOptions) {
   await registerAttendanceModule(app, { ...deps, writer });
   await registerAuditModule(app, deps);
   // After the outbox subscribed to the change bus: the live counter must be the transaction's last lock.
-  await registerLiveModule(app, deps, { recheckMs: opts.liveRecheckMs });
+  await registerLiveModule(app, deps, opts.live);
   await registerWebhooksModule(app, deps, outbox);
   await registerWarningsModule(app, deps, outbox);
 

@@ -104,7 +104,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 export interface LiveLimits {
-  /** SSE_MAX_PER_USER: streams one user may hold open (in this process; with REDIS_URL, across all). */
+  /** SSE_MAX_PER_USER: streams one user may hold open (across processes with REDIS_URL: stream-slots.ts). */
   maxPerUser: number;
   /** SSE_MAX_PER_PROCESS: streams one process holds at most (each costs a socket and some memory). */
   maxPerProcess: number;

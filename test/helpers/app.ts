@@ -11,6 +11,7 @@ import type { Database } from '../../src/db/schema.js';
 import type { ChangeBus } from '../../src/lib/change-events.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/lib/passwords.js';
 import type { RateLimitStore } from '../../src/lib/rate-limiter.js';
+import type { LiveOptions } from '../../src/modules/live/index.js';
 import type { OrganizationRow } from '../../src/modules/organizations/organizations.table.js';
 import type { Role, UserRow } from '../../src/modules/users/users.table.js';
 import { freshDatabaseUrl } from './databases.js';
@@ -35,7 +36,7 @@ export async function createTestApp(
     limits?: RateLimitStore;
     changes?: ChangeBus;
     logStream?: { write(line: string): void };
-    liveRecheckMs?: number;
+    live?: LiveOptions;
   } = {},
 ) {
   const { url, drop } = await freshDatabaseUrl();
@@ -57,7 +58,7 @@ export async function createTestApp(
     hasher: opts.hasher ?? hasher,
     limits: opts.limits,
     changes: opts.changes,
-    liveRecheckMs: opts.liveRecheckMs,
+    live: opts.live,
     ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }),
   });
   await app.ready();

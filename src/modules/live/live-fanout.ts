@@ -13,12 +13,15 @@
  */
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
+import { redisStreamSlots, type StreamSlots } from './stream-slots.js';
 
 export const CLUSTER_MESSAGE = 'attendance:live';
 
 export interface LiveFanout {
   /** Tell every process (this one included) that these sessions have new events. */
   publish(sessionIds: readonly string[]): void;
+  /** Per-user stream slots shared by every process (with Redis only: stream-slots.ts). */
+  slots?: StreamSlots;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export async function createLiveFanout(opts: {
     });
     await sub.subscribe(channel);
     return {
+      slots: redisStreamSlots(pub, channel, opts.onError),
       publish(sessionIds) {
         local(sessionIds);
         const notice: Notice = { type: CLUSTER_MESSAGE, origin, sessions: [...sessionIds] };

@@ -81,9 +81,8 @@ export async function liveRoutes(app: App, deps: LiveRouteDeps) {
       const sessionId = req.params.session_id;
       await live.access(actor, sessionId);
       if (hub.streams.size >= deps.maxPerProcess) throw rateLimited(5);
-      if (hub.countOf(actor.userId) >= deps.maxPerUser) throw rateLimited(5);
-
       const stream = new LiveStream(hub, actor, sessionId, reply.raw, deps.maxBufferBytes);
+      if (!(await hub.admit(stream, deps.maxPerUser))) throw rateLimited(5);
       hub.add(stream);
       // A stream is quiet between events: the idle timeout (HTTP_IDLE_TIMEOUT_MS) must not cut it.
       // The heartbeat keeps proxies open; a dead peer is found when a write fails.
@@ -125,7 +124,7 @@ export async function liveRoutes(app: App, deps: LiveRouteDeps) {
       const wait = Math.max(50, Date.parse(body.expires_at) - Date.now() + 5);
       const t = setTimeout(() => void tick(), wait);
       t.unref();
-      stream.timers = [t];
+      stream.codeTimer = t;
     };
     void tick();
   }

@@ -49,11 +49,12 @@ describe.skipIf(!testRedisUrl)('across processes through Redis', () => {
   const channel = `test:live:${randomBytes(6).toString('hex')}`;
 
   beforeAll(async () => {
-    t = await createTestApp({ ...dbEnv(), REDIS_URL: testRedisUrl!, LIVE_REDIS_CHANNEL: channel });
+    const env = { REDIS_URL: testRedisUrl!, LIVE_REDIS_CHANNEL: channel, SSE_MAX_PER_USER: '3' };
+    t = await createTestApp({ ...dbEnv(), ...env });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const addr = t.app.server.address();
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    child = await startServer(childEnv(t, { REDIS_URL: testRedisUrl!, LIVE_REDIS_CHANNEL: channel }));
+    child = await startServer(childEnv(t, env));
   }, 90_000);
   afterAll(async () => {
     for (const f of feeds) f.close();
@@ -105,6 +106,34 @@ describe.skipIf(!testRedisUrl)('across processes through Redis', () => {
     const live = await g.next();
     expect(live.json().record_id).toBe(after.body.data.record_id);
     expect(Number(live.id)).toBe(Number(replay[1]!.id) + 1);
+  });
+
+  it("counts a user's streams across processes (SSE_MAX_PER_USER = 3 here) and frees a slot when one ends", async () => {
+    const w = await t.world();
+    const s = await insertSession(t, w.org.org_id, w.users.teacher.user_id);
+    const url = (b: string) => `${b}/attendance/session/${s.session_id}/live`;
+    const mine: SseClient[] = [];
+    for (const b of [base, child.url, child.url]) {
+      const f = await openSse(url(b), w.auth.admin);
+      expect(f.status).toBe(200);
+      await f.next();
+      mine.push(f);
+    }
+    feeds.push(...mine);
+    for (const b of [base, child.url]) {
+      const over = await openSse(url(b), w.auth.admin);
+      expect(over.status, b).toBe(429);
+      expect(JSON.parse(over.body)).toMatchObject({ error_code: 'RATE_LIMITED' });
+    }
+    mine[1]!.close();
+    let again: SseClient | undefined;
+    for (let i = 0; i < 100; i++) {
+      again = await openSse(url(base), w.auth.admin);
+      if (again.status === 200) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(again!.status).toBe(200);
+    feeds.push(again!);
   });
 });
 

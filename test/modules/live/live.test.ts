@@ -15,7 +15,7 @@ let base: string;
 const open: SseClient[] = [];
 
 beforeAll(async () => {
-  t = await createTestApp({ SSE_MAX_PER_USER: '3' }, { liveRecheckMs: 200 });
+  t = await createTestApp({ SSE_MAX_PER_USER: '3' }, { live: { recheckMs: 200 } });
   w = await t.world();
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const addr = t.app.server.address();
@@ -180,6 +180,57 @@ describe('the live feed', () => {
     expect((await f.next()).json()).toMatchObject({ state: 'cancelled' });
   });
 
+  it('sends every other change of a record: force check-in, check-out, review; the snapshot counts pending reviews', async () => {
+    const s = await session();
+    const [a, b] = await bulkStudents(t, w.org.org_id, 2);
+    // No accuracy sent: flagged no_accuracy, pending review.
+    const flagged = await t.app.inject({
+      method: 'POST',
+      url: '/attendance/check-in',
+      headers: a!.headers,
+      payload: { session_id: s.session_id, lat: CENTRE.lat, lon: CENTRE.lon },
+    });
+    expect(flagged.statusCode).toBe(201);
+    const rec = flagged.json().data;
+    const f = await feed(s.session_id, w.auth.teacher);
+    const snap = (await f.next()).json();
+    expect(snap.pending_review).toBe(1);
+    expect(snap.records[0]).toMatchObject({ record_id: rec.record_id, review_state: 'pending' });
+
+    const forced = await t.app.inject({
+      method: 'POST',
+      url: '/attendance/force-check-in',
+      headers: w.auth.teacher,
+      payload: { session_id: s.session_id, user_id: b!.user_id, status: 'late' },
+    });
+    expect(forced.statusCode).toBe(201);
+    expect((await f.next()).json()).toMatchObject({ user_id: b!.user_id, status: 'late' });
+
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/attendance/check-out',
+      headers: a!.headers,
+      payload: { record_id: rec.record_id },
+    });
+    expect(out.statusCode).toBe(200);
+    const checkedOut = (await f.next()).json();
+    expect(checkedOut.record_id).toBe(rec.record_id);
+    expect(checkedOut.check_out_time).toBe(out.json().data.check_out_time);
+
+    const review = await t.app.inject({
+      method: 'POST',
+      url: `/attendance/records/${rec.record_id}/review`,
+      headers: w.auth.teacher,
+      payload: { decision: 'reject' },
+    });
+    expect(review.statusCode).toBe(200);
+    expect((await f.next()).json()).toMatchObject({
+      record_id: rec.record_id,
+      review_state: 'rejected',
+      status: 'absent',
+    });
+  });
+
   it('refuses with the JSON envelope: no login 401, student 403, another teacher 403, another org 404', async () => {
     const s = await session();
     const otherTeacher = await t.factory.user('teacher', w.org.org_id);
@@ -327,6 +378,35 @@ describe('the live feed', () => {
     expect(Object.keys(body).sort()).toEqual(Object.keys(rest.json().data).sort());
     const c2 = await f.nextOf('code', 8000);
     expect(c2.json().step).toBe(body.step + 1);
+  });
+
+  it('is not cut by HTTP_IDLE_TIMEOUT_MS while quiet between events', async () => {
+    const t2 = await createTestApp({ HTTP_IDLE_TIMEOUT_MS: '1000', SSE_HEARTBEAT_SECONDS: '60' });
+    try {
+      const w2 = await t2.world();
+      const s = await insertSession(t2, w2.org.org_id, w2.users.teacher.user_id);
+      const [st] = await bulkStudents(t2, w2.org.org_id, 1);
+      await t2.app.listen({ host: '127.0.0.1', port: 0 });
+      const addr = t2.app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      const f = await openSse(
+        `http://127.0.0.1:${port}/attendance/session/${s.session_id}/live`,
+        w2.auth.admin,
+      );
+      await f.next();
+      // Silent for well over the idle timeout (no heartbeat before 60 s), then an event.
+      await new Promise((r) => setTimeout(r, 2500));
+      const res = await t2.app.inject({
+        method: 'POST',
+        url: '/attendance/check-in',
+        headers: st!.headers,
+        payload: { session_id: s.session_id, lat: CENTRE.lat, lon: CENTRE.lon, accuracy: 10 },
+      });
+      expect((await f.next()).json().record_id).toBe(res.json().data.record_id);
+      f.close();
+    } finally {
+      await t2.close();
+    }
   });
 
   it('closes every stream when the app closes (graceful shutdown does not wait for them)', async () => {
