@@ -185,6 +185,7 @@ export async function buildApp(opts: AppOptions) {
   const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes, jobs };
   const outbox = createOutbox({
     db,
+    dialect: database.dialect,
     retryWindowMs: config.outboxRetryHours * 3_600_000,
     onError: (err, row) => app.log.error({ err, message_id: row?.message_id }, 'outbox delivery failed'),
   });

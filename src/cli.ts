@@ -138,7 +138,11 @@ async function run(command: string, values: Record<string, string | boolean | un
     // Changes made here announce themselves like the server's (session.closed, user.created): the
     // outbox rows are written in the same transactions, and the server's outbox job delivers them.
     const changes = createChangeBus();
-    createOutbox({ db, retryWindowMs: config.outboxRetryHours * 3_600_000 }).subscribe(changes);
+    createOutbox({
+      db,
+      dialect: handle.dialect,
+      retryWindowMs: config.outboxRetryHours * 3_600_000,
+    }).subscribe(changes);
     const writer = createRecordWriter({ db, dialect: handle.dialect, changes });
     const attendance = createAttendanceForReports(db, writer);
     if (command === 'erase-locations')

@@ -68,6 +68,40 @@ export const outboxRepository = {
     return db.selectFrom('outbox').selectAll().where('message_id', '=', messageId).executeTakeFirst();
   },
 
+  /**
+   * Claims many rows in one statement (one commit, where a claim per row cost a commit each: on
+   * SQLite with synchronous=FULL, an fsync per check-in's event). The rows the UPDATE took come back
+   * by RETURNING, so a row another worker holds or settled meanwhile is simply not among them.
+   * SQLite and PostgreSQL only (MariaDB has no UPDATE … RETURNING): the caller claims row by row there.
+   */
+  claimMany(db: Db, messageIds: readonly string[], now: number, leaseMs: number): Promise<OutboxRow[]> {
+    return db
+      .updateTable('outbox')
+      .set({ locked_until: now + leaseMs })
+      .where('message_id', 'in', messageIds)
+      .where('state', '=', 'pending')
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+      .returningAll()
+      .execute();
+  },
+
+  /** Marks event rows delivered after their fan-out, in the fan-out's transaction. */
+  async settleDelivered(db: Db, messageIds: readonly string[], now: number): Promise<void> {
+    await db
+      .updateTable('outbox')
+      .set((eb) => ({
+        state: 'delivered',
+        attempts: eb('attempts', '+', 1),
+        next_attempt_at: now,
+        locked_until: null,
+        last_error: null,
+        updated_at: now,
+        delivered_at: now,
+      }))
+      .where('message_id', 'in', messageIds)
+      .execute();
+  },
+
   async settle(
     db: Db,
     messageId: string,

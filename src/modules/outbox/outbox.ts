@@ -8,6 +8,7 @@
  * A crash between commit and delivery leaves the row `pending`: the next worker delivers it.
  */
 import type { Kysely } from 'kysely';
+import type { DialectName } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import type { Db, Tx } from '../../db/types.js';
 import type { ChangeBus, ChangeEvent } from '../../lib/change-events.js';
@@ -32,6 +33,8 @@ export type EventDispatcher = (trx: Tx, event: StoredEvent, row: OutboxRow, now:
 
 export interface OutboxOptions {
   db: Kysely<Database>;
+  /** SQLite and PostgreSQL claim a pass's rows in one statement; MariaDB (and unknown) row by row. */
+  dialect?: DialectName;
   /** How long a failing message is retried before it is marked failed. */
   retryWindowMs: number;
   /** First retry delay; doubles per attempt up to maxDelayMs. */
@@ -126,6 +129,43 @@ export function createOutbox(opts: OutboxOptions) {
     }
   }
 
+  async function claim(ids: string[], now: number): Promise<OutboxRow[]> {
+    if (opts.dialect === 'sqlite' || opts.dialect === 'postgres')
+      return repo.claimMany(db, ids, now, leaseMs);
+    const claimed: OutboxRow[] = [];
+    for (const id of ids) {
+      const row = await repo.claim(db, id, now, leaseMs);
+      if (row) claimed.push(row);
+    }
+    return claimed;
+  }
+
+  /**
+   * The fan-out of a pass's events in one transaction (one commit for up to `limit` events, where a
+   * transaction per event cost a commit each). When it fails, nothing of it stays and the rows it
+   * held are returned, to go through one by one so a bad event fails alone.
+   */
+  async function fanOutTogether(rows: OutboxRow[], now: number, stats: DeliverStats): Promise<OutboxRow[]> {
+    if (rows.length < 2) return rows;
+    try {
+      await db.transaction().execute(async (trx) => {
+        for (const row of rows) {
+          const event = JSON.parse(row.payload) as StoredEvent;
+          for (const d of dispatchers) await d(trx, event, row, now);
+        }
+        await repo.settleDelivered(
+          trx,
+          rows.map((r) => r.message_id),
+          now,
+        );
+      });
+      stats.delivered += rows.length;
+      return [];
+    } catch {
+      return rows;
+    }
+  }
+
   const outbox = {
     /** Registers how a channel's rows go out (webhook, email). */
     deliverer(channel: Exclude<OutboxChannel, 'event'>, fn: Deliverer) {
@@ -162,14 +202,14 @@ export function createOutbox(opts: OutboxOptions) {
       for (let round = 0; round < 3; round++) {
         const ids = await repo.dueIds(db, now, limit);
         if (ids.length === 0) break;
-        const claimed: OutboxRow[] = [];
-        for (const { message_id } of ids) {
-          const row = await repo.claim(db, message_id, now, leaseMs);
-          if (row) claimed.push(row);
-        }
-        // Events first: their fan-out rows are due now and go out in the next round of this pass.
-        claimed.sort((a, b) => Number(b.channel === 'event') - Number(a.channel === 'event'));
-        const work = claimed.map((row) =>
+        const claimed = await claim(
+          ids.map((r) => r.message_id),
+          now,
+        );
+        // Events first, together: their fan-out rows are due now and go out in the next round.
+        const events = claimed.filter((r) => r.channel === 'event');
+        const failedEvents = await fanOutTogether(events, now, stats);
+        const work = [...failedEvents, ...claimed.filter((r) => r.channel !== 'event')].map((row) =>
           deliverOne(row, now, stats).catch(async (err) => {
             opts.onError?.(err, row);
             const attempts = row.attempts + 1;
