@@ -17,7 +17,7 @@ export function CalendarCard() {
   const [url, setUrl] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<Msg>();
-  const input = useRef<HTMLInputElement>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
   const { ask, dialog } = useConfirm();
 
   const create = async () => {
@@ -85,10 +85,13 @@ export function CalendarCard() {
         <div class="field">
           <label for="calendar-url">{t('calendar.url')}</label>
           <div class="copy-row">
-            <input
+            {/* A textarea: the whole link wraps into view, even at 360 px. */}
+            <textarea
               id="calendar-url"
               ref={input}
               readOnly
+              rows={2}
+              spellcheck={false}
               value={url}
               class="mono copy-input"
               aria-describedby="calendar-url-hint"

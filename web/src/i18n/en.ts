@@ -395,7 +395,7 @@ export const en = {
   'calendar.lead':
     'Add this link to Google Calendar, Outlook or Apple Calendar as a subscription; anyone with the link sees your sessions.',
   'calendar.notShown':
-    'For your privacy the link is shown only when it is made. A new link replaces any link you made before.',
+    'For your privacy a link is shown only once, when it is made. Made one before? “Create link” replaces it; “Stop sharing” turns it off.',
   'calendar.url': 'Your calendar link',
   'calendar.urlHint': 'Copy it now: it will not be shown again. Lost it? Make a new link.',
   'calendar.create': 'Create link',
