@@ -13,6 +13,7 @@ import {
   expectAccessible,
   launch,
   newContext,
+  PHONE,
   screenshot,
   signIn,
   startServer,
@@ -129,6 +130,8 @@ describe.skipIf(skip)('calendar subscription and menus in Chromium', { timeout: 
     expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(8);
     await expectAccessible(page, 'calendar (teacher)');
     await screenshot(page, 'calendar-teacher-desktop');
+    await page.setViewportSize(PHONE);
+    await screenshot(page, 'calendar-teacher-phone');
 
     await stopSharing(page);
     await page.getByText('Sharing stopped: the link no longer works.').waitFor();
@@ -166,6 +169,12 @@ describe.skipIf(skip)('calendar subscription and menus in Chromium', { timeout: 
     await menu.getByRole('link', { name: 'New series' }).click();
     await page.waitForURL('**/app/admin/sessions/new-series');
     await page.getByRole('heading', { name: 'Create a series of sessions' }).waitFor();
+    // The weekdays are checkboxes with their names beside them, not stretched boxes.
+    const mon = page.getByRole('checkbox', { name: 'Mon' });
+    expect((await mon.boundingBox())!.width).toBeLessThan(40);
+    await screenshot(page, 'admin-series-desktop', { fullPage: false });
+    await page.setViewportSize(PHONE);
+    await screenshot(page, 'admin-series-phone', { fullPage: false });
     // Only the most specific item is current (Sessions is a prefix of it).
     expect(await menu.locator('[aria-current="page"]').allTextContents()).toEqual(['New series']);
     await menu.getByRole('link', { name: 'Sessions' }).click();
