@@ -16,6 +16,9 @@ import { StudentHome } from './pages/student/StudentHome';
 const TeacherPages = lazyPage<{ path: string; base: string }>(() =>
   import('./pages/teacher').then((m) => m.TeacherPages),
 );
+const StudentCalendar = lazyPage<object>(() =>
+  import('./pages/student/Calendar').then((m) => m.StudentCalendar),
+);
 const AdminPages = lazyPage<{ path: string }>(() => import('./pages/admin').then((m) => m.AdminPages));
 const SuperPages = lazyPage<{ path: string }>(() => import('./pages/super').then((m) => m.SuperPages));
 
@@ -65,6 +68,7 @@ export function App() {
     navigate(home, true);
     return null;
   }
+  if (role === 'student' && path === '/app/student/calendar') return <StudentCalendar />;
   if (role === 'student' && path.startsWith('/app/student')) return <StudentHome />;
   if (role === 'teacher' && path.startsWith('/app/teacher'))
     return <TeacherPages path={path} base="/app/teacher" />;

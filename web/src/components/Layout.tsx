@@ -21,6 +21,10 @@ export function Layout({
 }) {
   const { user } = useStore(auth);
   const current = usePath();
+  // The most specific item is the current one (Sessions and New series both prefix /sessions/new-series).
+  const active = nav
+    .filter((n) => current === n.href || (n.href !== nav[0]?.href && current.startsWith(`${n.href}/`)))
+    .sort((a, b) => b.href.length - a.href.length)[0]?.href;
   const out = async (all: boolean) => {
     await (all ? signOutEverywhere() : signOut());
     navigate('/', true);
@@ -34,15 +38,16 @@ export function Layout({
         <span class="brand">{t('app.name')}</span>
         {nav.length > 1 && (
           <nav aria-label={t('app.menu')} class="menu">
-            {nav.map((n) => {
-              const active =
-                current === n.href || (n.href !== nav[0]?.href && current.startsWith(`${n.href}/`));
-              return (
-                <a key={n.href} href={n.href} onClick={linkClick} aria-current={active ? 'page' : undefined}>
-                  {t(n.label)}
-                </a>
-              );
-            })}
+            {nav.map((n) => (
+              <a
+                key={n.href}
+                href={n.href}
+                onClick={linkClick}
+                aria-current={n.href === active ? 'page' : undefined}
+              >
+                {t(n.label)}
+              </a>
+            ))}
           </nav>
         )}
         <div class="who">

@@ -390,6 +390,32 @@ export const en = {
   'audit.show': 'Show',
   'audit.system': 'System',
 
+  'calendar.nav': 'Calendar',
+  'calendar.title': 'Subscribe to my calendar',
+  'calendar.lead':
+    'Add this link to Google Calendar, Outlook or Apple Calendar as a subscription; anyone with the link sees your sessions.',
+  'calendar.notShown':
+    'For your privacy a link is shown only once, when it is made. Made one before? “Create link” replaces it; “Stop sharing” turns it off.',
+  'calendar.url': 'Your calendar link',
+  'calendar.urlHint': 'Copy it now: it will not be shown again. Lost it? Make a new link.',
+  'calendar.create': 'Create link',
+  'calendar.renew': 'New link',
+  'calendar.copy': 'Copy link',
+  'calendar.copied': 'Link copied. Paste it into your calendar app.',
+  'calendar.copyManual':
+    'The link is selected: copy it with Ctrl+C (⌘C on a Mac), or long-press it on a phone.',
+  'calendar.created': 'Link created.',
+  'calendar.renewTitle': 'Make a new link?',
+  'calendar.renewBody':
+    'The link you have now stops working at once: calendars subscribed to it stop getting your sessions until you add the new one.',
+  'calendar.renewConfirm': 'Make a new link',
+  'calendar.stop': 'Stop sharing',
+  'calendar.stopTitle': 'Stop sharing your calendar?',
+  'calendar.stopBody':
+    'Your link stops working at once: calendars subscribed to it no longer get your sessions.',
+  'calendar.stopped': 'Sharing stopped: the link no longer works.',
+  'calendar.nothingToStop': 'You had no calendar link, so nothing was shared.',
+
   'super.title': 'Organizations',
   'super.new': 'New organization',
   'super.empty': 'No organizations yet.',

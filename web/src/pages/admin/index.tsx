@@ -15,6 +15,7 @@ const BASE = '/app/admin';
 const NAV: NavItem[] = [
   { href: BASE, label: 'admin.title' },
   { href: `${BASE}/sessions`, label: 'admin.sessions' },
+  { href: `${BASE}/sessions/new-series`, label: 'series.create' },
   { href: `${BASE}/users`, label: 'admin.users' },
   { href: `${BASE}/import`, label: 'admin.import' },
   { href: `${BASE}/groups`, label: 'admin.groups' },

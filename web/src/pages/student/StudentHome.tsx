@@ -10,6 +10,7 @@ import { time, zone } from '../../lib/format';
 import { useAsync } from '../../lib/use-async';
 import { CheckInPanel } from './CheckInPanel';
 import { History } from './History';
+import { STUDENT_NAV } from './nav';
 
 export function StudentHome() {
   const open = useAsync(async () => {
@@ -26,7 +27,7 @@ export function StudentHome() {
   };
 
   return (
-    <Layout nav={[{ href: '/app/student', label: 'app.home' }]} title={t('student.title')}>
+    <Layout nav={STUDENT_NAV} title={t('student.title')}>
       <section aria-labelledby="open-now">
         <h2 id="open-now">{t('student.openNow')}</h2>
         {open.error ? <ErrorNote error={open.error} onRetry={open.reload} /> : null}

@@ -111,7 +111,7 @@ export function CreateSeries({ base }: { base: string }) {
         <legend>{t('series.weekdays')}</legend>
         <div class="row">
           {WEEKDAYS.map((d) => (
-            <label key={d.iso}>
+            <label key={d.iso} class="check weekday">
               <input type="checkbox" name="weekday" value={d.iso} /> {d.label}
             </label>
           ))}

@@ -1,5 +1,6 @@
 /** Teacher pages (also the admin's session pages): my sessions, create, report. Loaded on demand. */
 
+import { CalendarCard } from '../../components/CalendarCard';
 import { Layout, type NavItem } from '../../components/Layout';
 import type { MessageKey } from '../../i18n';
 import { t } from '../../i18n';
@@ -41,8 +42,12 @@ export function TeacherPages({ path, base }: { path: string; base: string }) {
     { href: base, label: 'teacher.title' },
     { href: `${base}/new`, label: 'teacher.create' },
     { href: `${base}/new-series`, label: 'series.create' },
+    { href: `${base}/calendar`, label: 'calendar.nav' },
   ];
-  const page = sessionPage(path, base);
+  const page =
+    path === `${base}/calendar`
+      ? { title: 'calendar.nav' as MessageKey, body: <CalendarCard /> }
+      : sessionPage(path, base);
   return (
     <Layout nav={nav} title={page.title ? t(page.title) : t('teacher.report')}>
       {page.body}
