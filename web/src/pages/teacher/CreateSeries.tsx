@@ -9,9 +9,9 @@ import type { Body } from '../../api/types';
 import { errorText } from '../../components/errors';
 import { Field, Note } from '../../components/ui';
 import { t } from '../../i18n';
-import { currentLocation, type Fix } from '../../lib/geo';
 import { navigate } from '../../lib/router';
 import { useAsync } from '../../lib/use-async';
+import { PlaceFields } from './PlaceFields';
 
 type NewSeries = Body<'/admin/session-series', 'post'>;
 
@@ -23,44 +23,16 @@ const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7].map((d) => ({
   ),
 }));
 
-const numOrUndef = (e: Event): number | undefined => {
-  const v = (e.currentTarget as HTMLInputElement).value;
-  return v === '' ? undefined : Number(v);
-};
-
 export function CreateSeries({ base }: { base: string }) {
   const groups = useAsync(
     async () => unwrapPage(await api.GET('/admin/groups', { params: { query: { per_page: 100 } } })).items,
     [],
   );
-  const [fix, setFix] = useState<Partial<Fix>>({});
-  const [locating, setLocating] = useState(false);
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();
   const [busy, setBusy] = useState(false);
   // A default only (UTC date): the series' dates are read in the organization's zone by the server.
   const [today] = useState(() => new Date().toISOString().slice(0, 10));
-
-  const useMine = async () => {
-    setLocating(true);
-    setError(undefined);
-    try {
-      setFix(await currentLocation());
-    } catch (err) {
-      const reason = (err as Error).message;
-      setError(
-        t(
-          reason === 'denied'
-            ? 'checkin.geoDenied'
-            : reason === 'insecure'
-              ? 'checkin.geoInsecure'
-              : 'checkin.geoTimeout',
-        ),
-      );
-    } finally {
-      setLocating(false);
-    }
-  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -156,41 +128,7 @@ export function CreateSeries({ base }: { base: string }) {
           ))}
         </select>
       </Field>
-      <fieldset>
-        <legend>{t('teacher.where')}</legend>
-        <button type="button" class="btn btn-secondary" onClick={useMine} disabled={locating}>
-          {locating ? t('checkin.locating') : t('teacher.useLocation')}
-        </button>
-        <div class="row">
-          <Field label={t('teacher.lat')} id="lat">
-            <input
-              id="lat"
-              name="lat"
-              type="number"
-              step="any"
-              min={-90}
-              max={90}
-              value={fix.lat ?? ''}
-              onInput={(e) => setFix({ ...fix, lat: numOrUndef(e) })}
-            />
-          </Field>
-          <Field label={t('teacher.lon')} id="lon">
-            <input
-              id="lon"
-              name="lon"
-              type="number"
-              step="any"
-              min={-180}
-              max={180}
-              value={fix.lon ?? ''}
-              onInput={(e) => setFix({ ...fix, lon: numOrUndef(e) })}
-            />
-          </Field>
-          <Field label={t('teacher.radius')} id="radius">
-            <input id="radius" name="radius" type="number" min={1} max={50000} placeholder="100" />
-          </Field>
-        </div>
-      </fieldset>
+      <PlaceFields onError={setError} />
       <Field label={t('teacher.late')} id="late">
         <input id="late" name="late" type="number" min={0} max={1440} />
       </Field>

@@ -6,53 +6,25 @@ import { errorText } from '../../components/errors';
 import { Field, Note } from '../../components/ui';
 import { t } from '../../i18n';
 import { localInput } from '../../lib/format';
-import { currentLocation, type Fix } from '../../lib/geo';
 import { navigate } from '../../lib/router';
 import { useAsync } from '../../lib/use-async';
+import { PlaceFields } from './PlaceFields';
 import { reportPath } from './paths';
 
 type NewSession = Body<'/admin/sessions', 'post'>;
 type CodeMode = 'none' | 'static' | 'rotating';
-
-const numOrUndef = (e: Event): number | undefined => {
-  const v = (e.currentTarget as HTMLInputElement).value;
-  return v === '' ? undefined : Number(v);
-};
 
 export function CreateSession({ base }: { base: string }) {
   const groups = useAsync(
     async () => unwrapPage(await api.GET('/admin/groups', { params: { query: { per_page: 100 } } })).items,
     [],
   );
-  const [fix, setFix] = useState<Partial<Fix>>({});
-  const [locating, setLocating] = useState(false);
   const [codeMode, setCodeMode] = useState<CodeMode>('none');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const now = new Date();
   const [start] = useState(() => localInput(now));
   const [end] = useState(() => localInput(new Date(now.getTime() + 90 * 60_000)));
-
-  const useMine = async () => {
-    setLocating(true);
-    setError(undefined);
-    try {
-      setFix(await currentLocation());
-    } catch (err) {
-      const reason = (err as Error).message;
-      setError(
-        t(
-          reason === 'denied'
-            ? 'checkin.geoDenied'
-            : reason === 'insecure'
-              ? 'checkin.geoInsecure'
-              : 'checkin.geoTimeout',
-        ),
-      );
-    } finally {
-      setLocating(false);
-    }
-  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -113,50 +85,7 @@ export function CreateSession({ base }: { base: string }) {
           ))}
         </select>
       </Field>
-      <fieldset>
-        <legend>{t('teacher.where')}</legend>
-        <button type="button" class="btn btn-secondary" onClick={useMine} disabled={locating}>
-          {locating ? t('checkin.locating') : t('teacher.useLocation')}
-        </button>
-        <p class="muted" aria-live="polite">
-          {fix.lat !== undefined && fix.lon !== undefined && fix.accuracy !== undefined
-            ? t('teacher.locationSet', {
-                lat: fix.lat.toFixed(5),
-                lon: fix.lon.toFixed(5),
-                accuracy: Math.round(fix.accuracy ?? 0),
-              })
-            : t('teacher.noLocation')}
-        </p>
-        <div class="row">
-          <Field label={t('teacher.lat')} id="lat">
-            <input
-              id="lat"
-              name="lat"
-              type="number"
-              step="any"
-              min={-90}
-              max={90}
-              value={fix.lat ?? ''}
-              onInput={(e) => setFix({ ...fix, lat: numOrUndef(e) })}
-            />
-          </Field>
-          <Field label={t('teacher.lon')} id="lon">
-            <input
-              id="lon"
-              name="lon"
-              type="number"
-              step="any"
-              min={-180}
-              max={180}
-              value={fix.lon ?? ''}
-              onInput={(e) => setFix({ ...fix, lon: numOrUndef(e) })}
-            />
-          </Field>
-          <Field label={t('teacher.radius')} id="radius">
-            <input id="radius" name="radius" type="number" min={1} max={50000} placeholder="100" />
-          </Field>
-        </div>
-      </fieldset>
+      <PlaceFields onError={setError} />
       <div class="row">
         <Field label={t('teacher.late')} id="late">
           <input id="late" name="late" type="number" min={0} max={1440} />
