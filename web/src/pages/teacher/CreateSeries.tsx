@@ -11,6 +11,7 @@ import { Field, Note } from '../../components/ui';
 import { t } from '../../i18n';
 import { navigate } from '../../lib/router';
 import { useAsync } from '../../lib/use-async';
+import { CodeFields, codeSettings } from './CodeFields';
 import { PlaceFields } from './PlaceFields';
 
 type NewSeries = Body<'/admin/session-series', 'post'>;
@@ -58,6 +59,7 @@ export function CreateSeries({ base }: { base: string }) {
       location_lon: lon,
       location_radius: lat !== null && lon !== null ? num('radius') : null,
       late_after_minutes: num('late'),
+      ...codeSettings(f),
     };
     setBusy(true);
     setError(undefined);
@@ -129,9 +131,12 @@ export function CreateSeries({ base }: { base: string }) {
         </select>
       </Field>
       <PlaceFields onError={setError} />
-      <Field label={t('teacher.late')} id="late">
-        <input id="late" name="late" type="number" min={0} max={1440} />
-      </Field>
+      <div class="row">
+        <Field label={t('teacher.late')} id="late">
+          <input id="late" name="late" type="number" min={0} max={1440} />
+        </Field>
+        <CodeFields />
+      </div>
       <div class="note-slot">
         {error && <Note kind="error">{error}</Note>}
         {done && <Note kind="ok">{done}</Note>}

@@ -8,18 +8,17 @@ import { t } from '../../i18n';
 import { localInput } from '../../lib/format';
 import { navigate } from '../../lib/router';
 import { useAsync } from '../../lib/use-async';
+import { CodeFields, codeSettings } from './CodeFields';
 import { PlaceFields } from './PlaceFields';
 import { reportPath } from './paths';
 
 type NewSession = Body<'/admin/sessions', 'post'>;
-type CodeMode = 'none' | 'static' | 'rotating';
 
 export function CreateSession({ base }: { base: string }) {
   const groups = useAsync(
     async () => unwrapPage(await api.GET('/admin/groups', { params: { query: { per_page: 100 } } })).items,
     [],
   );
-  const [codeMode, setCodeMode] = useState<CodeMode>('none');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const now = new Date();
@@ -44,10 +43,7 @@ export function CreateSession({ base }: { base: string }) {
       location_radius: lat !== null && lon !== null ? num('radius') : null,
       late_after_minutes: num('late'),
     };
-    if (codeMode === 'static')
-      Object.assign(body, { require_code: true, code: String(f.get('code') ?? '').trim() });
-    if (codeMode === 'rotating')
-      Object.assign(body, { code_mode: 'rotating', code_period_seconds: num('period') ?? 15 });
+    Object.assign(body, codeSettings(f));
     setBusy(true);
     setError(undefined);
     try {
@@ -90,35 +86,7 @@ export function CreateSession({ base }: { base: string }) {
         <Field label={t('teacher.late')} id="late">
           <input id="late" name="late" type="number" min={0} max={1440} />
         </Field>
-        <Field label={t('teacher.codeMode')} id="codeMode">
-          <select
-            id="codeMode"
-            value={codeMode}
-            onChange={(e) => setCodeMode((e.currentTarget as HTMLSelectElement).value as CodeMode)}
-          >
-            <option value="none">{t('teacher.codeNone')}</option>
-            <option value="rotating">{t('teacher.codeRotating')}</option>
-            <option value="static">{t('teacher.codeStatic')}</option>
-          </select>
-        </Field>
-        {codeMode === 'rotating' && (
-          <Field label={t('teacher.codePeriod')} id="period" hint={t('teacher.codePeriodHint')}>
-            <input
-              id="period"
-              name="period"
-              type="number"
-              min={5}
-              max={300}
-              defaultValue="15"
-              aria-describedby="period-hint"
-            />
-          </Field>
-        )}
-        {codeMode === 'static' && (
-          <Field label={t('teacher.codeValue')} id="code">
-            <input id="code" name="code" required maxLength={32} />
-          </Field>
-        )}
+        <CodeFields />
       </div>
       <div class="note-slot">{error && <Note kind="error">{error}</Note>}</div>
       <button class="btn btn-primary" type="submit" disabled={busy}>
