@@ -6,8 +6,7 @@
  * (gzipped) and the time to usable per run, with the median, for BENCHMARKS.md. The browser test
  * asserts the byte budget only: a time measured on a loaded CI machine is not a pass/fail signal.
  */
-import { gzipSync } from 'node:zlib';
-import { launch, newContext, signIn, startServer } from '../test/e2e/browser.js';
+import { launch, newContext, signIn, slowNetwork, startServer } from '../test/e2e/browser.js';
 import { ROOM, seedSchool } from '../test/e2e/seed.js';
 
 const argv = process.argv.slice(2);
@@ -22,20 +21,7 @@ try {
   await signIn(page, school.students[0]!.email);
   await page.getByRole('button', { name: 'Check in to Physics' }).waitFor();
 
-  const scripts = new Map<string, number>();
-  page.on('response', async (r) => {
-    if (r.request().resourceType() === 'script')
-      scripts.set(r.url(), gzipSync(await r.body(), { level: 9 }).length);
-  });
-  const cdp = await ctx.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 150,
-    downloadThroughput: (1.6 * 1024 * 1024) / 8,
-    uploadThroughput: (750 * 1024) / 8,
-  });
+  const net = await slowNetwork(ctx, page);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
@@ -43,10 +29,10 @@ try {
     await page.getByRole('button', { name: 'Check in to Physics' }).waitFor();
     times.push(Math.round(performance.now() - started));
   }
-  const gz = [...scripts.values()].reduce((a, b) => a + b, 0);
+  const { count, gzipBytes: gz } = net.scripts();
   const sorted = [...times].sort((a, b) => a - b);
   console.log(`check-in page, phone, 1.6 Mbit/s down, 750 kbit/s up, 150 ms latency, cache off`);
-  console.log(`JavaScript: ${scripts.size} scripts, ${(gz / 1024).toFixed(1)} KB gzipped (budget 60 KB)`);
+  console.log(`JavaScript: ${count} scripts, ${(gz / 1024).toFixed(1)} KB gzipped (budget 60 KB)`);
   console.log(`usable after (ms), ${runs} runs: ${times.join(', ')}`);
   console.log(
     `median ${sorted[Math.floor(sorted.length / 2)]} ms, min ${sorted[0]} ms, max ${sorted.at(-1)} ms (target < 3000 ms)`,

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -187,4 +188,32 @@ export async function decodeQr(browser: Browser, png: Buffer): Promise<string | 
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * A phone on a slow network (1.6 Mbit/s down, 750 kbit/s up, 150 ms, cache off) from now on, and a
+ * tally of the JavaScript the page loads after this call: `scripts()` answers how many files and
+ * their gzipped bytes. The check-in page's budget (test) and its load time (bench/web-budget.ts).
+ */
+export async function slowNetwork(
+  ctx: BrowserContext,
+  page: Page,
+): Promise<{ scripts: () => { count: number; gzipBytes: number } }> {
+  const sizes = new Map<string, number>();
+  page.on('response', async (r) => {
+    if (r.request().resourceType() === 'script')
+      sizes.set(r.url(), gzipSync(await r.body(), { level: 9 }).length);
+  });
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 150,
+    downloadThroughput: (1.6 * 1024 * 1024) / 8,
+    uploadThroughput: (750 * 1024) / 8,
+  });
+  return {
+    scripts: () => ({ count: sizes.size, gzipBytes: [...sizes.values()].reduce((a, b) => a + b, 0) }),
+  };
 }

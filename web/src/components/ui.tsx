@@ -90,3 +90,20 @@ export function Field(p: { label: string; id: string; hint?: string; children: C
     </div>
   );
 }
+
+/** The end of an edit form: its error (a reserved slot, so nothing jumps), Save and Cancel. */
+export function SaveCancel({ error, onCancel }: { error?: string; onCancel: () => void }) {
+  return (
+    <>
+      <div class="note-slot">{error && <Note kind="error">{error}</Note>}</div>
+      <div class="toolbar">
+        <button class="btn btn-primary" type="submit">
+          {t('app.save')}
+        </button>
+        <button class="btn btn-secondary" type="button" onClick={onCancel}>
+          {t('app.cancel')}
+        </button>
+      </div>
+    </>
+  );
+}

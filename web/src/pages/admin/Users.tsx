@@ -4,7 +4,7 @@ import { api, ensureOk, unwrap, unwrapPage } from '../../api/client';
 import type { Role, User } from '../../api/types';
 import { useConfirm } from '../../components/Dialog';
 import { errorText } from '../../components/errors';
-import { Empty, ErrorNote, Field, Loading, Note, Pager } from '../../components/ui';
+import { Empty, ErrorNote, Field, Loading, Note, Pager, SaveCancel } from '../../components/ui';
 import { type MessageKey, t } from '../../i18n';
 import { dateTime } from '../../lib/format';
 import { useAsync } from '../../lib/use-async';
@@ -216,15 +216,7 @@ function UserForm({ user, onDone }: { user?: User; onDone: (msg?: string) => voi
           />
         </Field>
       </div>
-      <div class="note-slot">{error && <Note kind="error">{error}</Note>}</div>
-      <div class="toolbar">
-        <button class="btn btn-primary" type="submit">
-          {t('app.save')}
-        </button>
-        <button class="btn btn-secondary" type="button" onClick={() => onDone()}>
-          {t('app.cancel')}
-        </button>
-      </div>
+      <SaveCancel error={error} onCancel={() => onDone()} />
     </form>
   );
 }

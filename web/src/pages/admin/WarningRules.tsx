@@ -7,7 +7,7 @@ import { api, ensureOk, unwrap, unwrapPage } from '../../api/client';
 import type { Body, Data } from '../../api/types';
 import { useConfirm } from '../../components/Dialog';
 import { errorText } from '../../components/errors';
-import { Empty, ErrorNote, Field, Loading, Note, Pager } from '../../components/ui';
+import { Empty, ErrorNote, Field, Loading, Note, Pager, SaveCancel } from '../../components/ui';
 import { t } from '../../i18n';
 import { dateTime, percent } from '../../lib/format';
 import { useAsync } from '../../lib/use-async';
@@ -278,15 +278,7 @@ function RuleForm(p: {
         <input type="checkbox" name="active" defaultChecked={r?.is_active ?? true} />
         {t('admin.active')}
       </label>
-      <div class="note-slot">{error && <Note kind="error">{error}</Note>}</div>
-      <div class="toolbar">
-        <button class="btn btn-primary" type="submit">
-          {t('app.save')}
-        </button>
-        <button class="btn btn-secondary" type="button" onClick={() => p.onDone()}>
-          {t('app.cancel')}
-        </button>
-      </div>
+      <SaveCancel error={error} onCancel={() => p.onDone()} />
     </form>
   );
 }

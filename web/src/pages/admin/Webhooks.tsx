@@ -7,7 +7,7 @@ import { api, ensureOk, unwrap, unwrapPage } from '../../api/client';
 import type { Data } from '../../api/types';
 import { useConfirm } from '../../components/Dialog';
 import { errorText } from '../../components/errors';
-import { Empty, ErrorNote, Field, Loading, Note, Pager } from '../../components/ui';
+import { Empty, ErrorNote, Field, Loading, Note, Pager, SaveCancel } from '../../components/ui';
 import { type MessageKey, t } from '../../i18n';
 import { dateTime } from '../../lib/format';
 import { useAsync } from '../../lib/use-async';
@@ -208,15 +208,7 @@ function HookForm({ onDone }: { onDone: (created?: { url: string; secret: string
           </label>
         ))}
       </fieldset>
-      <div class="note-slot">{error && <Note kind="error">{error}</Note>}</div>
-      <div class="toolbar">
-        <button class="btn btn-primary" type="submit">
-          {t('app.save')}
-        </button>
-        <button class="btn btn-secondary" type="button" onClick={() => onDone()}>
-          {t('app.cancel')}
-        </button>
-      </div>
+      <SaveCancel error={error} onCancel={() => onDone()} />
     </form>
   );
 }
