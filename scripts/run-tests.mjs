@@ -39,13 +39,15 @@ for (const engine of engines) {
     ],
     { stdio: 'inherit', env: { ...process.env, TEST_DATABASE_URL: engine.url } },
   );
-  let counts = { passed: 0, failed: 0, skipped: 0 };
+  let counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
   try {
     const r = JSON.parse(readFileSync(out, 'utf8'));
+    counts.failures = failuresIn(r);
     counts = {
       passed: r.numPassedTests,
       failed: r.numFailedTests,
       skipped: r.numPendingTests + r.numTodoTests,
+      failures: counts.failures,
     };
     if (r.numFailedTestSuites > 0 && counts.failed === 0) counts.failed = r.numFailedTestSuites;
   } catch {
@@ -72,6 +74,25 @@ for (const s of summary) {
   console.log(
     `  ${s.engine.padEnd(9)} ${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`,
   );
+  // Repeated here because CI logs keep only the tail: the failing test's name must be in it.
+  for (const f of s.failures ?? []) console.log(`    ✗ ${f}`);
 }
 console.log(`${passed} passed, ${failed} failed`);
+/** One line per failed test (or failed file): where it is, its name, the first line of its message. */
+function failuresIn(report) {
+  const lines = [];
+  for (const file of report.testResults ?? []) {
+    const where = file.name.replace(`${process.cwd()}/`, '');
+    const failed = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const a of failed) {
+      const first = (a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 160);
+      lines.push(`${where} > ${a.fullName}: ${first}`);
+    }
+    if (failed.length === 0 && file.status === 'failed') {
+      lines.push(`${where}: ${(file.message ?? '').split('\n')[0].slice(0, 160)}`);
+    }
+  }
+  return lines;
+}
+
 process.exit(failedRuns > 0 || failed > 0 ? 1 : 0);
