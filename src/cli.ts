@@ -20,6 +20,8 @@ import { createOutbox } from './modules/outbox/outbox.js';
 import { createReportsService } from './modules/reports/reports.service.js';
 import { createBulkImportService, MAX_BULK_ROWS } from './modules/users/users.bulk.js';
 import { createUsersService } from './modules/users/users.service.js';
+import { warningsOnOutbox } from './modules/warnings/index.js';
+import { webhooksOnOutbox } from './modules/webhooks/index.js';
 import { prepareDatabase } from './start.js';
 
 /** Exit codes (sysexits.h for usage and configuration, so cron mail tells them apart). */
@@ -138,11 +140,15 @@ async function run(command: string, values: Record<string, string | boolean | un
     // Changes made here announce themselves like the server's (session.closed, user.created): the
     // outbox rows are written in the same transactions, and the server's outbox job delivers them.
     const changes = createChangeBus();
-    createOutbox({
+    const outbox = createOutbox({
       db,
       dialect: handle.dialect,
       retryWindowMs: config.outboxRetryHours * 3_600_000,
-    }).subscribe(changes);
+    });
+    // The server's subscribers, so that what is stored here is what the server's worker wants.
+    webhooksOnOutbox(outbox, { db, config });
+    warningsOnOutbox(outbox);
+    outbox.subscribe(changes);
     const writer = createRecordWriter({ db, dialect: handle.dialect, changes });
     const attendance = createAttendanceForReports(db, writer);
     if (command === 'erase-locations')

@@ -14,8 +14,9 @@ import type { RateLimitStore } from '../../src/lib/rate-limiter.js';
 import type { LiveOptions } from '../../src/modules/live/index.js';
 import type { OrganizationRow } from '../../src/modules/organizations/organizations.table.js';
 import type { Role, UserRow } from '../../src/modules/users/users.table.js';
+import type { WebhookRow } from '../../src/modules/webhooks/webhooks.table.js';
 import { freshDatabaseUrl } from './databases.js';
-import { orgRow, userRow } from './rows.js';
+import { orgRow, userRow, webhookRow } from './rows.js';
 
 export const PASSWORD = 'Passw0rd!test';
 // Cheap parameters: tests hash thousands of passwords; production uses OWASP's.
@@ -82,6 +83,12 @@ export async function createTestApp(
       });
       await db.insertInto('users').values(row).execute();
       return { user_id: row.user_id, org_id: row.org_id, email: row.email, role: row.role, name: row.name };
+    },
+    /** A webhook subscribed to `events`: the outbox then stores those events of the org (webhookRow). */
+    async webhook(orgId: string, events: string[], patch: Partial<WebhookRow> = {}) {
+      const row = webhookRow(orgId, events, patch);
+      await db.insertInto('webhooks').values(row).execute();
+      return row;
     },
   };
 

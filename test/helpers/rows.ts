@@ -17,6 +17,7 @@ import type {
   NewAttendanceSessionRow,
 } from '../../src/modules/sessions/sessions.table.js';
 import type { NewUserRow, UserRow } from '../../src/modules/users/users.table.js';
+import type { WebhookRow } from '../../src/modules/webhooks/webhooks.table.js';
 
 const HOUR = 3_600_000;
 
@@ -142,6 +143,28 @@ export function userRow(orgId: string | null, patch: Partial<UserRow> = {}): Req
     updated_at: now,
     last_login_at: null,
     credentials_version: 0,
+    ...patch,
+  };
+}
+
+/**
+ * An active webhook of the org subscribed to `events`, at a URL nothing listens on. Its secret is
+ * no sealed secret: a delivery attempt of it fails. For tests that need a subscriber to exist (the
+ * outbox stores only the events someone wants).
+ */
+export function webhookRow(orgId: string, events: string[], patch: Partial<WebhookRow> = {}): WebhookRow {
+  const now = Date.now();
+  return {
+    webhook_id: newId(),
+    org_id: orgId,
+    url: 'https://hooks.example.test/attendance',
+    events: JSON.stringify(events),
+    description: null,
+    secret_enc: '!',
+    is_active: 1,
+    created_by: null,
+    created_at: now,
+    updated_at: now,
     ...patch,
   };
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSessions, SECRETS, seedBase } from '../../bench/lib/dataset.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { webhookRow } from '../helpers/rows.js';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'att-cli-'));
@@ -107,6 +108,11 @@ describe('maintenance CLI', () => {
 
   it('import-users creates the good rows of a CSV, reports the bad ones, shows progress', async () => {
     const { org_id } = await handle.db.selectFrom('organizations').select('org_id').executeTakeFirstOrThrow();
+    // A subscriber, so the CLI's user.created events are stored for the server's worker.
+    await handle.db
+      .insertInto('webhooks')
+      .values(webhookRow(org_id, ['user.created']))
+      .execute();
     const file = join(dir, 'people.csv');
     writeFileSync(
       file,

@@ -30,6 +30,13 @@ export interface StoredEvent {
   [k: string]: unknown;
 }
 export type EventDispatcher = (trx: Tx, event: StoredEvent, row: OutboxRow, now: number) => Promise<void>;
+/**
+ * Which event types of an organization a fan-out step acts on now, asked inside the writer's
+ * transaction. An event that no step wants is not stored: most check-ins go to no webhook, and an
+ * event row cost each of them an insert, a claim and a settle (BENCHMARKS.md, round two). So a
+ * webhook receives the changes committed after it was created, not those still queued then.
+ */
+export type EventInterest = (trx: Db, orgId: string | null) => Promise<(type: string) => boolean>;
 
 export interface OutboxOptions {
   db: Kysely<Database>;
@@ -84,6 +91,7 @@ export function createOutbox(opts: OutboxOptions) {
   const leaseMs = opts.leaseMs ?? 60_000;
   const deliverers = new Map<OutboxChannel, Deliverer>();
   const dispatchers: EventDispatcher[] = [];
+  const interests: EventInterest[] = [];
 
   async function deliverOne(row: OutboxRow, now: number, stats: DeliverStats): Promise<void> {
     if (row.channel === 'event') {
@@ -171,17 +179,31 @@ export function createOutbox(opts: OutboxOptions) {
     deliverer(channel: Exclude<OutboxChannel, 'event'>, fn: Deliverer) {
       deliverers.set(channel, fn);
     },
-    /** Registers a fan-out step for event rows; runs in the transaction that settles the event. */
-    onEvent(fn: EventDispatcher) {
+    /**
+     * Registers a fan-out step for event rows (runs in the transaction that settles the event) and
+     * what it wants stored in the first place.
+     */
+    onEvent(fn: EventDispatcher, wants: EventInterest) {
       dispatchers.push(fn);
+      interests.push(wants);
     },
     /** Writes outbox rows of the change bus's events inside the writer's transaction. */
     subscribe(changes: ChangeBus) {
       changes.onWrite(async (trx, events) => {
         const rows: OutboxMessage[] = [];
+        // A close writes an event per absence, all of one org: each step is asked once per org.
+        const wantedIn = new Map<string | null, ((type: string) => boolean)[]>();
         for (const e of events) {
           const ev = eventOf(e);
-          if (ev) rows.push({ orgId: e.orgId, channel: 'event', topic: ev.type, payload: ev });
+          if (!ev) continue;
+          let wanted = wantedIn.get(ev.org_id);
+          if (!wanted) {
+            wanted = [];
+            for (const interest of interests) wanted.push(await interest(trx, ev.org_id));
+            wantedIn.set(ev.org_id, wanted);
+          }
+          if (wanted.some((wants) => wants(ev.type)))
+            rows.push({ orgId: e.orgId, channel: 'event', topic: ev.type, payload: ev });
         }
         await repo.enqueue(trx, rows, Date.now());
       });

@@ -7,13 +7,22 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
-import type { Deliverer, EventDispatcher } from '../outbox/outbox.js';
+import type { Deliverer, EventDispatcher, EventInterest } from '../outbox/outbox.js';
 import type { OutboxMessage } from '../outbox/outbox.repository.js';
 import { clip } from '../outbox/outbox.repository.js';
 import { safePost } from './safe-post.js';
 import { webhookBody } from './webhook-payload.js';
 import { type SecretBox, signWebhook } from './webhook-secrets.js';
 import { webhooksRepository as repo } from './webhooks.repository.js';
+
+/** The event types an organization's active webhooks subscribe to (the outbox stores no others). */
+export const webhookInterest: EventInterest = async (trx, orgId) => {
+  if (!orgId) return () => false;
+  const types = new Set<string>();
+  for (const h of await repo.activeOf(trx, orgId))
+    for (const t of JSON.parse(h.events) as string[]) types.add(t);
+  return (type) => types.has(type);
+};
 
 export function webhookFanOut(
   enqueue: (trx: Parameters<EventDispatcher>[0], m: OutboxMessage[], now: number) => Promise<unknown>,

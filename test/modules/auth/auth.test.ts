@@ -13,6 +13,7 @@ const post = (url: string, payload: unknown, headers: Record<string, string> = {
 describe('POST /auth/register', () => {
   it('creates a student with the seed example body and stores a lower-cased email and an argon2id hash', async () => {
     const org = await t.factory.org();
+    await t.factory.webhook(org.org_id, ['user.created']);
     const res = await post('/auth/register', {
       name: 'John Doe',
       email: 'John.Doe@Example.com',
@@ -38,7 +39,7 @@ describe('POST /auth/register', () => {
       .executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     expect(row.email).toBe('john.doe@example.com');
-    // Announced like an admin's creation: a user.created event row (webhooks), the student as actor.
+    // Announced like an admin's creation: a user.created event row for the org's webhook, the student as actor.
     const events = await t.db
       .selectFrom('outbox')
       .select('payload')

@@ -163,8 +163,10 @@ describe('/metrics content', () => {
         const families = parsePrometheusTextFormat(res.body) as Family[];
         return Number(families.find((f) => f.name === 'attendance_outbox_depth')?.metrics[0]?.value);
       };
-      const before = await depth();
       const w = await live.world();
+      // Events are stored only for a subscriber (the outbox's interest): the org has a webhook.
+      const hook = await live.factory.webhook(w.org.org_id, ['user.created']);
+      const before = await depth();
       const res = await live.app.inject({
         method: 'POST',
         url: '/admin/users',
@@ -178,6 +180,12 @@ describe('/metrics content', () => {
       });
       expect(res.statusCode, res.body).toBe(201);
       expect(await depth()).toBe(before + 1);
+      // Switched off before the pass: the event is settled and fans out to nothing.
+      await live.db
+        .updateTable('webhooks')
+        .set({ is_active: 0 })
+        .where('webhook_id', '=', hook.webhook_id)
+        .execute();
       await live.app.outbox.deliverDue();
       expect(await depth()).toBe(0);
     } finally {

@@ -256,6 +256,65 @@ describe('webhook delivery', () => {
   });
 });
 
+describe('what the outbox stores', () => {
+  const eventsAbout = async (userId: string) =>
+    (await t.db.selectFrom('outbox').select('payload').where('channel', '=', 'event').execute())
+      .map((r) => JSON.parse(r.payload))
+      .filter((e) => e.user_id === userId);
+
+  it('stores an event only while a subscriber wants it: a webhook gets the changes made after its creation', async () => {
+    const w = await t.world();
+    // No webhook yet: the creation is not stored, so no later webhook can receive it.
+    const before = await createUser(w.auth.admin);
+    expect(await eventsAbout(before)).toEqual([]);
+    // Another type, or another org's webhook, does not make it wanted either.
+    await createHook(w.auth.admin, 'https://example.com/closed', ['session.closed']);
+    const other = await t.world();
+    await createHook(other.auth.admin, 'https://example.com/other-org');
+    const stillUnwanted = await createUser(w.auth.admin);
+    expect(await eventsAbout(stillUnwanted)).toEqual([]);
+    const hook = await createHook(w.auth.admin, 'https://example.com/users');
+    const after = await createUser(w.auth.admin);
+    expect(await eventsAbout(after)).toEqual([
+      expect.objectContaining({ type: 'user.created', user_id: after }),
+    ]);
+    // Switched off: not wanted any more.
+    await t.db
+      .updateTable('webhooks')
+      .set({ is_active: 0 })
+      .where('webhook_id', '=', hook.webhook_id)
+      .execute();
+    expect(await eventsAbout(await createUser(w.auth.admin))).toEqual([]);
+  });
+
+  it('stores every session.closed (warning rules are evaluated on it) even with no webhook', async () => {
+    const w = await t.world();
+    const now = Date.now();
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/admin/sessions',
+      headers: w.auth.teacher,
+      payload: {
+        session_name: 'Closed with no webhook',
+        start_time: new Date(now - 2 * HOUR).toISOString(),
+        end_time: new Date(now + HOUR).toISOString(),
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const sessionId = created.json().data.session_id as string;
+    const close = await t.app.inject({
+      method: 'POST',
+      url: `/admin/sessions/${sessionId}/close`,
+      headers: w.auth.teacher,
+    });
+    expect(close.statusCode, close.body).toBe(200);
+    const stored = (
+      await t.db.selectFrom('outbox').select('payload').where('topic', '=', 'session.closed').execute()
+    ).map((r) => JSON.parse(r.payload).session_id);
+    expect(stored).toContain(sessionId);
+  });
+});
+
 describe('SSRF guard without WEBHOOK_ALLOW_PRIVATE', () => {
   it('refuses private URLs at creation and loopback at delivery', async () => {
     const strict = await createTestApp();
