@@ -34,18 +34,40 @@ interface Compiled<R> {
 export interface PreparedQuery<A extends unknown[], R> {
   all(db: Db, ...args: A): Promise<R[]>;
   first(db: Db, ...args: A): Promise<R | undefined>;
+  /** For a write: how many rows it inserted, updated or deleted. */
+  run(db: Db, ...args: A): Promise<number>;
 }
 
 export function prepared<A extends unknown[], R>(
   build: (db: Db, ...args: A) => Compilable<R>,
 ): PreparedQuery<A, R> {
+  return compiledOnce<A, R>(build.length - 1, (db, args) => build(db, ...(args as A)));
+}
+
+/**
+ * An INSERT of one row with a fixed set of columns (`build` gets a row of placeholders and must put
+ * it in `values`). `columns` lists them all: a row is passed as its values in that order.
+ */
+export function preparedInsert<Row extends object>(
+  columns: readonly (keyof Row & string)[],
+  build: (db: Db, row: Row) => Compilable<unknown>,
+): { run(db: Db, row: Row): Promise<number> } {
+  const query = compiledOnce<unknown[], unknown>(columns.length, (db, args) =>
+    build(db, Object.fromEntries(columns.map((c, i) => [c, args[i]])) as Row),
+  );
+  return { run: (db, row) => query.run(db, ...columns.map((c) => row[c])) };
+}
+
+function compiledOnce<A extends unknown[], R>(
+  arity: number,
+  build: (db: Db, args: unknown[]) => Compilable<R>,
+): PreparedQuery<A, R> {
   // Keyed by the dialect adapter, which a database handle shares with its transactions.
   const byAdapter = new WeakMap<object, Compiled<R>>();
-  const arity = build.length - 1;
 
   const compile = (db: Db): Compiled<R> => {
     const placeholders = Array.from({ length: arity }, (_, i) => new Placeholder(i));
-    const query = build(db, ...(placeholders as unknown as A)).compile();
+    const query = build(db, placeholders).compile();
     const slots = query.parameters.map((p) => (p instanceof Placeholder ? p.index : -1));
     for (const ph of placeholders) {
       if (!query.parameters.includes(ph))
@@ -54,7 +76,7 @@ export function prepared<A extends unknown[], R>(
     return { query, slots };
   };
 
-  const all = async (db: Db, ...args: A): Promise<R[]> => {
+  const execute = (db: Db, args: unknown[]) => {
     const executor = db.getExecutor(); // @internal in Kysely's types: see the header
     let c = byAdapter.get(executor.adapter);
     if (!c) {
@@ -70,12 +92,12 @@ export function prepared<A extends unknown[], R>(
     }
     const { query, slots } = c;
     const parameters = slots.map((slot, i) => (slot < 0 ? query.parameters[i] : args[slot]));
-    const result = await db.executeQuery<R>({ ...query, parameters, queryId: createQueryId() });
-    return result.rows;
+    return db.executeQuery<R>({ ...query, parameters, queryId: createQueryId() });
   };
 
   return {
-    all,
-    first: async (db, ...args) => (await all(db, ...args))[0],
+    all: async (db, ...args) => (await execute(db, args)).rows,
+    first: async (db, ...args) => (await execute(db, args)).rows[0],
+    run: async (db, ...args) => Number((await execute(db, args)).numAffectedRows ?? 0),
   };
 }

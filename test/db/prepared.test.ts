@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { prepared } from '../../src/db/prepared.js';
+import { prepared, preparedInsert } from '../../src/db/prepared.js';
 import type { Database } from '../../src/db/schema.js';
 import type { Db } from '../../src/db/types.js';
 import { freshDatabaseUrl } from '../helpers/databases.js';
@@ -101,6 +101,30 @@ describe('prepared queries', () => {
       [{ name: 'Twenty' }],
       [],
     ]);
+  });
+
+  it('inserts rows of fixed columns, each with its own values, and counts what a write changed', async () => {
+    const insertOrg = preparedInsert<ReturnType<typeof orgRow>>(
+      Object.keys(orgRow()) as (keyof ReturnType<typeof orgRow>)[],
+      (db, row) => db.insertInto('organizations').values(row),
+    );
+    const a = org('00000000-0000-7000-8000-0000000000a1', 'Inserted A', 31);
+    const b = org('00000000-0000-7000-8000-0000000000b2', 'Inserted B', 32);
+    expect(await insertOrg.run(db, a)).toBe(1);
+    expect(await insertOrg.run(db, b)).toBe(1);
+    const stored = await db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('org_id', 'in', [a.org_id, b.org_id])
+      .orderBy('name')
+      .execute();
+    expect(stored).toEqual([a, b]);
+    const rename = prepared((db: Db, name: string, minLate: number) =>
+      db.updateTable('organizations').set({ name }).where('late_after_minutes', '>=', minLate),
+    );
+    expect(await rename.run(db, 'Renamed', 31)).toBe(2);
+    expect(await rename.run(db, 'Nobody', 99)).toBe(0);
+    await db.deleteFrom('organizations').where('org_id', 'in', [a.org_id, b.org_id]).execute();
   });
 
   it('refuses a build with a default argument (it would be compiled in)', async () => {

@@ -97,21 +97,12 @@ export function createRecordWriter(deps: RecordWriterDeps) {
   const checkInTransaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> =>
     batcher ? batcher.run(work) : db.transaction().execute(work);
 
-  /** Inserts unless the unique key exists; false then. Never aborts the surrounding transaction. */
-  async function insertOnce(
-    tx: Tx,
-    table: 'attendance_records' | 'scan_ticket_uses',
-    row: Record<string, unknown>,
-    key: string[],
-  ): Promise<boolean> {
+  /** Spends a scan ticket: false when it was spent already. Never aborts the surrounding transaction. */
+  async function spendTicket(tx: Tx, use: { ticket_id: string; session_id: string; used_at: number }) {
     if (dialect === 'mysql') {
       // InnoDB rolls back only the failed statement; the transaction goes on.
       try {
-        await tx
-          .insertInto(table)
-          // biome-ignore lint/suspicious/noExplicitAny: the two callers pass rows of their table
-          .values(row as any)
-          .execute();
+        await tx.insertInto('scan_ticket_uses').values(use).execute();
         return true;
       } catch (err) {
         if (isUniqueViolation(err)) return false;
@@ -119,10 +110,9 @@ export function createRecordWriter(deps: RecordWriterDeps) {
       }
     }
     const res = await tx
-      .insertInto(table)
-      // biome-ignore lint/suspicious/noExplicitAny: the two callers pass rows of their table
-      .values(row as any)
-      .onConflict((oc) => oc.columns(key as never).doNothing())
+      .insertInto('scan_ticket_uses')
+      .values(use)
+      .onConflict((oc) => oc.column('ticket_id').doNothing())
       .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   }
@@ -191,11 +181,11 @@ export function createRecordWriter(deps: RecordWriterDeps) {
     async checkIn(row: AttendanceRecordRow, opts: { ticketId?: string } = {}): Promise<CheckInWrite> {
       const out = await checkInTransaction(async (tx) => {
         const events: ChangeEvent[] = [];
-        if (!(await insertOnce(tx, 'attendance_records', row, ['session_id', 'user_id'])))
+        if (!(await recordsRepository.insertUnlessTaken(tx, dialect, row)))
           return { result: { kind: 'duplicate' } as CheckInWrite, events };
         if (opts.ticketId !== undefined) {
           const use = { ticket_id: opts.ticketId, session_id: row.session_id, used_at: row.created_at };
-          if (!(await insertOnce(tx, 'scan_ticket_uses', use, ['ticket_id']))) {
+          if (!(await spendTicket(tx, use))) {
             await tx.deleteFrom('attendance_records').where('record_id', '=', row.record_id).execute();
             return { result: { kind: 'ticket_used' } as CheckInWrite, events };
           }

@@ -1,5 +1,7 @@
 /** Attendance records. One per user and session: the UNIQUE(session_id, user_id) constraint decides. */
 import type { DialectName } from '../../db/connection.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { prepared, preparedInsert } from '../../db/prepared.js';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
 import { inScope, type OrgScope } from '../../lib/tenancy.js';
@@ -18,7 +20,69 @@ export type RecordWithSession = AttendanceRecordRow & {
 export type RecordWithUser = AttendanceRecordRow & { user_name: string; user_email: string };
 export type RecordWithOwner = AttendanceRecordRow & { session_teacher_ids: string[] };
 
+/** Every column of a record, in the order a prepared insert binds them (the compiler checks it is all). */
+const RECORD_COLUMNS = Object.keys({
+  record_id: 1,
+  org_id: 1,
+  session_id: 1,
+  user_id: 1,
+  check_in_time: 1,
+  check_out_time: 1,
+  check_in_lat: 1,
+  check_in_lon: 1,
+  check_in_accuracy: 1,
+  check_out_lat: 1,
+  check_out_lon: 1,
+  distance_m: 1,
+  status: 1,
+  notes: 1,
+  marked_by: 1,
+  created_at: 1,
+  updated_at: 1,
+  flags: 1,
+  review_state: 1,
+  device_hash: 1,
+} satisfies Record<keyof AttendanceRecordRow, 1>) as (keyof AttendanceRecordRow)[];
+
+// The check-in's statements are built once (src/db/prepared.ts): it is the hot path.
+const insertRecordUnlessTaken = preparedInsert<AttendanceRecordRow>(RECORD_COLUMNS, (db, row) =>
+  db
+    .insertInto('attendance_records')
+    .values(row)
+    .onConflict((oc) => oc.columns(['session_id', 'user_id']).doNothing()),
+);
+const insertRecordPlain = preparedInsert<AttendanceRecordRow>(RECORD_COLUMNS, (db, row) =>
+  db.insertInto('attendance_records').values(row),
+);
+const previousFix = prepared((db: Db, userId: string, before: number) =>
+  db
+    .selectFrom('attendance_records')
+    .select(['check_in_lat', 'check_in_lon', 'check_in_accuracy', 'check_in_time'])
+    .where('user_id', '=', userId)
+    .where('created_at', '<=', before)
+    .where('check_in_lat', 'is not', null)
+    .where('check_in_time', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .limit(1),
+);
+
 export const recordsRepository = {
+  /**
+   * A self check-in's insert: true when the row went in, false when (session_id, user_id) exists
+   * already — even committed a moment ago by a concurrent transaction — without aborting the
+   * transaction (ON CONFLICT DO NOTHING; on MySQL, InnoDB rolls back only the failing statement).
+   */
+  async insertUnlessTaken(db: Db, dialect: DialectName, row: AttendanceRecordRow): Promise<boolean> {
+    if (dialect !== 'mysql') return (await insertRecordUnlessTaken.run(db, row)) > 0;
+    try {
+      await insertRecordPlain.run(db, row);
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  },
+
   async insert(db: Db, row: NewAttendanceRecordRow): Promise<void> {
     await db.insertInto('attendance_records').values(row).execute();
   },
@@ -66,16 +130,7 @@ export const recordsRepository = {
       }
     | undefined
   > {
-    return db
-      .selectFrom('attendance_records')
-      .select(['check_in_lat', 'check_in_lon', 'check_in_accuracy', 'check_in_time'])
-      .where('user_id', '=', userId)
-      .where('created_at', '<=', before)
-      .where('check_in_lat', 'is not', null)
-      .where('check_in_time', 'is not', null)
-      .orderBy('created_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    return previousFix.first(db, userId, before);
   },
 
   findById(db: Db, scope: OrgScope, recordId: string): Promise<AttendanceRecordRow | undefined> {

@@ -9,6 +9,7 @@
  */
 import { sql } from 'kysely';
 import type { DialectName } from '../../db/connection.js';
+import { preparedInsert } from '../../db/prepared.js';
 import type { Db } from '../../db/types.js';
 import type { LiveEventKind, LiveEventRow } from './live.table.js';
 
@@ -21,6 +22,12 @@ export interface NewLiveEvent {
 
 /** Rows per INSERT (6 parameters each). */
 const CHUNK = 500;
+
+// A check-in stores one event: that insert is built once (src/db/prepared.ts).
+const insertOne = preparedInsert<LiveEventRow>(
+  ['session_id', 'seq', 'kind', 'ref_id', 'state', 'created_at'],
+  (db, row) => db.insertInto('live_events').values(row),
+);
 
 /** Takes `n` numbers for the session; returns the last one (the first is last - n + 1). */
 async function allocate(db: Db, dialect: DialectName, sessionId: string, n: number): Promise<number> {
@@ -59,11 +66,13 @@ export const liveEventsRepository = {
         state: e.state,
         created_at: now,
       }));
-      for (let i = 0; i < rows.length; i += CHUNK)
-        await db
-          .insertInto('live_events')
-          .values(rows.slice(i, i + CHUNK))
-          .execute();
+      if (rows.length === 1) await insertOne.run(db, rows[0]!);
+      else
+        for (let i = 0; i < rows.length; i += CHUNK)
+          await db
+            .insertInto('live_events')
+            .values(rows.slice(i, i + CHUNK))
+            .execute();
     }
   },
 

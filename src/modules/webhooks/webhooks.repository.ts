@@ -1,7 +1,13 @@
 /** Webhook endpoints and their delivery log, always scoped by organization. */
+import { prepared } from '../../db/prepared.js';
 import type { Db } from '../../db/types.js';
 import { inScope, type OrgScope } from '../../lib/tenancy.js';
 import type { WebhookRow } from './webhooks.table.js';
+
+// Asked by every change that announces itself (the outbox's interest): built once.
+const activeOf = prepared((db: Db, orgId: string) =>
+  db.selectFrom('webhooks').selectAll().where('org_id', '=', orgId).where('is_active', '=', 1),
+);
 
 export const webhooksRepository = {
   insert(db: Db, row: WebhookRow) {
@@ -40,13 +46,8 @@ export const webhooksRepository = {
     await db.deleteFrom('webhooks').where('webhook_id', '=', webhookId).where('org_id', '=', orgId).execute();
   },
   /** Active endpoints of an organization (the fan-out filters by event type in code: events is JSON). */
-  activeOf(db: Db, orgId: string) {
-    return db
-      .selectFrom('webhooks')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('is_active', '=', 1)
-      .execute();
+  activeOf(db: Db, orgId: string): Promise<WebhookRow[]> {
+    return activeOf.all(db, orgId);
   },
 
   async deliveries(
