@@ -182,7 +182,16 @@ export async function buildApp(opts: AppOptions) {
   });
   await app.register(authRoutes, { prefix: '/auth', auth, config });
   const jobs = createJobRegistry();
-  const deps: ModuleDeps = { db, dialect: database.dialect, config, hasher, limits, changes, jobs };
+  const deps: ModuleDeps = {
+    db,
+    dialect: database.dialect,
+    config,
+    hasher,
+    limits,
+    changes,
+    jobs,
+    openSessionsGuard: database.openSessionsGuard,
+  };
   const outbox = createOutbox({
     db,
     dialect: database.dialect,

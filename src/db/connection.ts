@@ -21,6 +21,8 @@ export interface DatabaseHandle {
   poolStats(): PoolStats;
   /** SQLite: tells the login-session cache when users or sessions may have changed (src/plugins/session-cache.ts). */
   sessionGuard?: SessionChangeGuard;
+  /** SQLite: tells the open-sessions cache when sessions or group memberships may have changed. */
+  openSessionsGuard?: SessionChangeGuard;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
       db,
       dialect,
       sessionGuard: statements.sessionGuard,
+      openSessionsGuard: statements.openSessionsGuard,
       describe: `sqlite:${path}`,
       poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
       close: () => {

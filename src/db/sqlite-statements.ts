@@ -76,6 +76,21 @@ function invalidatesSessions(source: string): boolean {
 }
 
 /**
+ * Writes that can change which attendance sessions are open and who is expected at them
+ * (src/modules/attendance/open-sessions-cache.ts): any insert, update or delete of a session, a
+ * group (deleting one cascades to its members) or a group membership, and anything that is not
+ * plain DML. Classified by the statement, not by the writer, so no writer can forget to announce
+ * (series, the scheduler's close, imports, a rolled-back transaction alike). Records are not here:
+ * the list reads the caller's records afresh on every request.
+ */
+const LIST_TABLE = /\b(?:attendance_sessions|groups|group_members)\b/; // quoted or not (raw SQL)
+function invalidatesOpenSessions(source: string): boolean {
+  if (/^\s*(?:select|begin|commit|rollback|savepoint|release)\b/i.test(source)) return false;
+  if (/^\s*(?:insert|update|delete|with|replace)\b/i.test(source)) return LIST_TABLE.test(source);
+  return true; // DDL, pragmas, anything else: assume the worst
+}
+
+/**
  * Tells the login-session cache whether what it holds may be stale: `version()` changes whenever a
  * user or login session may have changed — through this connection (counted as the statements run)
  * or through any other connection or process (`PRAGMA data_version`, which SQLite changes on every
@@ -94,7 +109,7 @@ export interface SessionChangeGuard {
 export function withStatementCache(
   sqlite: SqliteDriver.Database,
   opts: { checkIntervalMs?: number; now?: () => number } = {},
-): SqliteDatabase & { sessionGuard: SessionChangeGuard } {
+): SqliteDatabase & { sessionGuard: SessionChangeGuard; openSessionsGuard: SessionChangeGuard } {
   const interval = opts.checkIntervalMs ?? SCHEMA_CHECK_INTERVAL_MS;
   const clock = opts.now ?? Date.now;
   const cache = new Map<string, SqliteStatement>();
@@ -103,20 +118,25 @@ export function withStatementCache(
   let checkedAt = clock();
   /** Set by a statement of this connection that may have changed the schema. */
   let mustCheck = false;
-  /** Bumped by this connection's writes that may change a login session, and by others' commits. */
+  /** Bumped by this connection's writes that may change a login session. */
   let sessionEpoch = 0;
+  /** Bumped by this connection's writes that may change the open sessions or group memberships. */
+  let openSessionsEpoch = 0;
+  /** Bumped when another connection or process has committed (either guard may be stale then). */
+  let foreignEpoch = 0;
   const dataVersionStmt = sqlite.prepare('PRAGMA data_version').pluck();
   let dataVersion = dataVersionStmt.get();
-  const sessionGuard: SessionChangeGuard = {
-    version() {
-      const dv = dataVersionStmt.get();
-      if (dv !== dataVersion) {
-        dataVersion = dv;
-        sessionEpoch++;
-      }
-      return sessionEpoch;
-    },
+  const foreign = () => {
+    const dv = dataVersionStmt.get();
+    if (dv !== dataVersion) {
+      dataVersion = dv;
+      foreignEpoch++;
+    }
+    return foreignEpoch;
   };
+  // Sums of counters that only grow: a guard's version changes whenever either part does.
+  const sessionGuard: SessionChangeGuard = { version: () => sessionEpoch + foreign() };
+  const openSessionsGuard: SessionChangeGuard = { version: () => openSessionsEpoch + foreign() };
 
   const checkVersion = () => {
     const v = versionStmt.get();
@@ -135,10 +155,16 @@ export function withStatementCache(
   // Runs a statement that may change the schema or a login session, then marks what it may have
   // changed: the next prepare looks at the schema version, the session cache drops what it holds
   // (before and after the statement: which side a concurrent reader falls on does not matter).
-  const marking = (stmt: SqliteStatement, schema: boolean, sessions: boolean): SqliteStatement => {
+  const marking = (
+    stmt: SqliteStatement,
+    schema: boolean,
+    sessions: boolean,
+    openSessions: boolean,
+  ): SqliteStatement => {
     const mark = () => {
       if (schema) mustCheck = true;
       if (sessions) sessionEpoch++;
+      if (openSessions) openSessionsEpoch++;
     };
     return {
       reader: stmt.reader,
@@ -168,12 +194,13 @@ export function withStatementCache(
       },
     };
   };
-  // A rollback may undo a session write this connection made. Kysely lets no other query use the
+  // A rollback may undo a session (or open-session) write this connection made. Kysely lets no other query use the
   // connection inside a transaction, so nothing can have been read in between; marked regardless.
   const isRollback = (source: string) => /^\s*rollback\b/i.test(source);
 
   return {
     sessionGuard,
+    openSessionsGuard,
     close: () => sqlite.close(),
     prepare(source) {
       if (mustCheck || clock() - checkedAt >= interval) checkVersion();
@@ -181,8 +208,10 @@ export function withStatementCache(
       if (!stmt) {
         const raw = wrap(sqlite.prepare(source));
         const schema = MAY_CHANGE_SCHEMA.test(source) || !PLAIN_STATEMENT.test(source);
-        const sessions = invalidatesSessions(source) || isRollback(source);
-        stmt = schema || sessions ? marking(raw, schema, sessions) : raw;
+        const rollback = isRollback(source);
+        const sessions = invalidatesSessions(source) || rollback;
+        const openSessions = invalidatesOpenSessions(source) || rollback;
+        stmt = schema || sessions || openSessions ? marking(raw, schema, sessions, openSessions) : raw;
         if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
         cache.set(source, stmt);
       }

@@ -38,6 +38,15 @@ export const successList = <T>(message: string, data: T[], page: Pagination) => 
   pagination: page,
 });
 
+/**
+ * successList's body as JSON, from items already serialised as their schema would (a hot read's
+ * cache, src/modules/attendance/open-sessions-cache.ts). Send it with `reply.type(JSON_TYPE)`: a
+ * string with a JSON content type leaves Fastify's serialiser out.
+ */
+export const successListJson = (message: string, itemsJson: readonly string[], page: Pagination): string =>
+  `{"success":true,"message":${JSON.stringify(message)},"data":[${itemsJson.join(',')}],"pagination":${JSON.stringify(page)}}`;
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
 /** Error responses every route may give; routes add their own success schemas beside these. */
 const errorRef = Type.Unsafe<ErrorBody>({ $ref: 'ErrorEnvelope#' });
 export const errorResponses = (...statuses: number[]) =>

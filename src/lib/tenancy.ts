@@ -16,6 +16,24 @@ export interface Actor {
   sessionId: string;
   name: string;
   email: string;
+  /**
+   * The user row as the session check read it (with the check, so exactly as current as the role):
+   * what GET /auth/profile answers, without a read of its own. Absent for actors not made by the
+   * session check (the CLI's).
+   */
+  account?: ActorAccount;
+}
+
+/** The user's fields the session check reads beside the login session (user-sessions.repository.ts). */
+export interface ActorAccount {
+  readonly user_id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly org_id: string | null;
+  readonly user_created_at: number;
+  readonly user_updated_at: number;
+  readonly last_login_at: number | null;
 }
 
 /** The organizations the actor may read: super_admin all, everyone else their own. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
+import type { SessionChangeGuard } from '../db/sqlite-statements.js';
 import type { ChangeBus } from '../lib/change-events.js';
 import type { JobRegistry } from '../lib/jobs.js';
 import type { PasswordHasher } from '../lib/passwords.js';
@@ -17,4 +18,6 @@ export interface ModuleDeps {
   changes: ChangeBus;
   /** Background jobs (src/lib/jobs.ts): register here; the scheduler runs each in one process at a time. */
   jobs: JobRegistry;
+  /** SQLite: moves when open sessions or group memberships may have changed (open-sessions-cache.ts). */
+  openSessionsGuard?: SessionChangeGuard;
 }

@@ -65,6 +65,7 @@ export function installAuthenticate(
       sessionId: row.session_id,
       name: row.name,
       email: row.email,
+      account: row,
     };
   }
 

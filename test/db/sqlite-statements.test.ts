@@ -159,6 +159,63 @@ describe('SQLite statements', () => {
     }
   });
 
+  it("moves the open-sessions guard on writes of sessions, groups and memberships, and on others' commits", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stmt-open-guard-'));
+    try {
+      const file = join(dir, 'g.db');
+      const mine = new SqliteDriver(file);
+      mine.exec(`create table attendance_sessions (session_id text primary key, session_name text, present_count int);
+        create table attendance_records (record_id text primary key, session_id text);
+        create table groups (group_id text primary key);
+        create table group_members (group_id text, user_id text);
+        create table users (user_id text primary key, name text);`);
+      const cached = withStatementCache(mine);
+      const guard = cached.openSessionsGuard;
+      const run = (sql: string, ...params: unknown[]) => cached.prepare(sql).run(params);
+      let v = guard.version();
+      const moved = () => {
+        const now = guard.version();
+        const m = now !== v;
+        v = now;
+        return m;
+      };
+      // A check-in's writes (records), reads, other tables: the cached list stays.
+      cached.prepare('select * from attendance_sessions').all([]);
+      run('insert into "attendance_records" ("record_id", "session_id") values (?, ?)', 'r', 's');
+      run('update "attendance_records" set "session_id" = ? where "record_id" = ?', 's2', 'r');
+      run('update "users" set "name" = ?', 'n');
+      expect(moved()).toBe(false);
+      // Sessions created, changed, deleted; groups and memberships; quoted as Kysely writes, and raw.
+      for (const [sql, ...params] of [
+        ['insert into "attendance_sessions" ("session_id") values (?)', 's'],
+        ['update "attendance_sessions" set "session_name" = ?', 'x'],
+        ['update attendance_sessions set present_count = 1'],
+        ['delete from "attendance_sessions" where "session_id" = ?', 'none'],
+        ['insert into "groups" ("group_id") values (?)', 'g'],
+        ['insert into "group_members" ("group_id", "user_id") values (?, ?)', 'g', 'u'],
+        ['delete from group_members where user_id = ?', 'u'],
+        ['delete from "groups" where "group_id" = ?', 'g'],
+      ] as [string, ...unknown[]][]) {
+        run(sql, ...params);
+        expect(moved(), sql).toBe(true);
+      }
+      // A rollback may undo any of them.
+      run('begin');
+      expect(moved()).toBe(false);
+      run('rollback');
+      expect(moved()).toBe(true);
+      // Any commit by another connection, whatever it wrote.
+      const other = new SqliteDriver(file);
+      other.exec("insert into attendance_records values ('r2', 's')");
+      expect(moved()).toBe(true);
+      expect(moved()).toBe(false);
+      other.close();
+      mine.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('can stop iterating half way and run the statement again', () => {
     const { cached } = fixture();
     const byId = cached.prepare('select id from t order by id');

@@ -1,5 +1,13 @@
 import type { FastifyReply } from 'fastify';
-import { errorResponses, ok, okList, success, successList } from '../../lib/envelope.js';
+import {
+  errorResponses,
+  JSON_TYPE,
+  ok,
+  okList,
+  success,
+  successList,
+  successListJson,
+} from '../../lib/envelope.js';
 import { type App, bearer } from '../../lib/http.js';
 import { SessionIdParams } from '../sessions/sessions.schemas.js';
 import {
@@ -187,9 +195,15 @@ export async function attendanceRoutes(app: App, { svc }: { svc: AttendanceServi
         response: { 200: okList(ActiveSessionSchema), ...errorResponses(400, 401) },
       },
     },
-    async (req) => {
-      const { items, pagination } = await svc.reads.activeSessions(req.actor, req.query);
-      return successList('Active sessions', items, pagination);
+    async (req, reply) => {
+      const out = await svc.reads.activeSessions(req.actor, req.query);
+      // SQLite's cache hands out the items as JSON already (open-sessions-cache.ts).
+      if (out.itemsJson !== undefined) {
+        const body = successListJson('Active sessions', out.itemsJson, out.pagination);
+        // A string is sent as it is (the type provider knows only the object form of this schema).
+        return reply.type(JSON_TYPE).send(body as never);
+      }
+      return successList('Active sessions', out.items, out.pagination);
     },
   );
 

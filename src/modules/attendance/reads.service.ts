@@ -1,9 +1,10 @@
 /** Attendance reads: histories, sessions open now, a session's records and its report. */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import type { SessionChangeGuard } from '../../db/sqlite-statements.js';
 import { fieldError, forbidden, notFound } from '../../lib/errors.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
-import { type Actor, isStaff, type OrgScope, scopeOf } from '../../lib/tenancy.js';
+import { type Actor, ALL_ORGS, isStaff, type OrgScope, scopeOf } from '../../lib/tenancy.js';
 import { localDateRangeMs, parseLocalDate, toIso } from '../../lib/time.js';
 import { canSeeUser } from '../../lib/visibility.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
@@ -15,6 +16,7 @@ import { toRecordDto } from './attendance.mapper.js';
 import type { HistoryFilter } from './attendance.schemas.js';
 import { expectedAttendeesRepository } from './expected-attendees.repository.js';
 import { openSessionsRepository } from './open-sessions.repository.js';
+import { createOpenSessionsCache } from './open-sessions-cache.js';
 import { recordsRepository } from './records.repository.js';
 import { reviewRepository } from './review.repository.js';
 
@@ -23,11 +25,14 @@ type PageQuery = { page?: number; per_page?: number; limit?: number };
 export interface ReadsDeps {
   db: Kysely<Database>;
   now?: () => number;
+  /** SQLite: the open-sessions list is served from a cache checked against this guard. */
+  openSessionsGuard?: SessionChangeGuard;
 }
 
 export function createReadsService(deps: ReadsDeps) {
   const { db } = deps;
   const now = deps.now ?? Date.now;
+  const openCache = deps.openSessionsGuard ? createOpenSessionsCache(db, deps.openSessionsGuard) : undefined;
 
   async function history(scope: OrgScope, userId: string, orgId: string | null, q: HistoryFilter) {
     for (const field of ['start_date', 'end_date'] as const) {
@@ -76,9 +81,21 @@ export function createReadsService(deps: ReadsDeps) {
 
     async activeSessions(actor: Actor, q: PageQuery) {
       const page = pageRequest(q);
+      const scope = scopeOf(actor);
+      // A super_admin's all-orgs view is rare: it keeps the query.
+      if (openCache && scope !== ALL_ORGS) {
+        const { itemsJson, total } = await openCache.list(
+          scope,
+          actor.userId,
+          now(),
+          actor.role === 'student',
+          page,
+        );
+        return { itemsJson, pagination: pagination(page, total) };
+      }
       const { rows, total } = await openSessionsRepository.list(
         db,
-        scopeOf(actor),
+        scope,
         actor.userId,
         now(),
         actor.role === 'student',

@@ -27,7 +27,7 @@ import { toIso } from '../../lib/time.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { organizationsRepository } from '../organizations/organizations.repository.js';
 import { insertUserAnnounced } from '../users/user-events.js';
-import { toUserDto } from '../users/users.mapper.js';
+import { toAccountDto, toUserDto } from '../users/users.mapper.js';
 import { usersRepository } from '../users/users.repository.js';
 import type { LoginInput, RegisterInput, SessionDto } from './auth.schemas.js';
 import type { TokenService } from './tokens.js';
@@ -354,7 +354,14 @@ export function createAuthService(deps: AuthDeps) {
       return { valid: true as const, user, session: toSessionDto(session, actor.sessionId) };
     },
 
+    /** From the session check's row when there is one (read with the check: as current as the role). */
     async profile(actor: Actor) {
+      if (actor.account) return toAccountDto(actor.account);
+      return this.freshProfile(actor);
+    },
+
+    /** Read again: after the caller's own change, which the actor's row predates. */
+    async freshProfile(actor: Actor) {
       const user = await usersRepository.findSelf(db, actor.userId);
       if (!user) throw unauthorized();
       return toUserDto(user);
@@ -364,7 +371,7 @@ export function createAuthService(deps: AuthDeps) {
       const name = input.name.trim();
       if (!name) throw fieldError('name', 'must not be blank');
       await usersRepository.updateSelf(db, actor.userId, { name, updated_at: now() });
-      return this.profile(actor);
+      return this.freshProfile(actor);
     },
 
     async changePassword(

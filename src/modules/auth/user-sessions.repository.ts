@@ -12,6 +12,10 @@ export interface ActiveSessionWithUser {
   email: string;
   last_seen_at: number;
   expires_at: number;
+  /** The user row's own times: with name, email, role and org they are the whole profile (GET /auth/profile). */
+  user_created_at: number;
+  user_updated_at: number;
+  last_login_at: number | null;
 }
 
 const activeWithUser = prepared((db: Db, sessionId: string, userId: string, now: number) =>
@@ -27,6 +31,9 @@ const activeWithUser = prepared((db: Db, sessionId: string, userId: string, now:
       'u.email',
       's.last_seen_at',
       's.expires_at',
+      'u.created_at as user_created_at',
+      'u.updated_at as user_updated_at',
+      'u.last_login_at',
     ])
     .where('s.session_id', '=', sessionId)
     .where('s.user_id', '=', userId)

@@ -91,3 +91,88 @@ describe('session check with the per-process cache', () => {
     expect(await profile(auth.student)).toBe(401);
   });
 });
+
+/**
+ * GET /auth/profile answers from the session check's row (no read of its own): a changed name or
+ * email — by the user, an admin, or another process — must show on the very next request.
+ */
+describe('GET /auth/profile from the session check', () => {
+  const me = (headers: Record<string, string>) =>
+    t.app.inject({ method: 'GET', url: '/auth/profile', headers }).then((r) => r.json().data);
+
+  it('answers without a read of the user row of its own', async () => {
+    const { users, auth } = await t.world();
+    const { usersRepository } = await import('../../../src/modules/users/users.repository.js');
+    const spy = vi.spyOn(usersRepository, 'findSelf');
+    try {
+      const got = await me(auth.student);
+      expect(got).toMatchObject({
+        user_id: users.student.user_id,
+        name: users.student.name,
+        email: users.student.email,
+        role: 'student',
+        org_id: users.student.org_id,
+        is_active: true,
+      });
+      // The same fields as the read of the user row gives (GET /admin/users/{id}).
+      const full = await t.app
+        .inject({ method: 'GET', url: `/admin/users/${users.student.user_id}`, headers: auth.admin })
+        .then((r) => r.json().data);
+      expect(got).toEqual(full);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('shows the user’s own name change on the next request', async () => {
+    const { auth } = await t.world();
+    await me(auth.student);
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/auth/profile',
+      headers: auth.student,
+      payload: { name: 'Renamed Self' },
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json().data.name).toBe('Renamed Self');
+    expect((await me(auth.student)).name).toBe('Renamed Self');
+  });
+
+  it('shows an admin’s change of name and email on the next request', async () => {
+    const { users, auth } = await t.world();
+    await me(auth.student);
+    const email = `changed-${users.student.user_id}@example.com`;
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: `/admin/users/${users.student.user_id}`,
+      headers: auth.admin,
+      payload: { name: 'Renamed By Admin', email },
+    });
+    expect(put.statusCode).toBe(200);
+    const got = await me(auth.student);
+    expect(got.name).toBe('Renamed By Admin');
+    expect(got.email).toBe(email);
+  });
+
+  it('shows another process’s change of name, email and last login on the next request', async () => {
+    const { users, auth } = await t.world();
+    const before = await me(auth.teacher);
+    const at = Date.now() + 60_000;
+    await other.db
+      .updateTable('users')
+      .set({
+        name: 'Renamed Elsewhere',
+        email: `elsewhere-${users.teacher.user_id}@example.com`,
+        last_login_at: at,
+        updated_at: at,
+      })
+      .where('user_id', '=', users.teacher.user_id)
+      .execute();
+    const got = await me(auth.teacher);
+    expect(got.name).toBe('Renamed Elsewhere');
+    expect(got.email).toBe(`elsewhere-${users.teacher.user_id}@example.com`);
+    expect(got.last_login_at).toBe(new Date(at).toISOString());
+    expect(got.updated_at).not.toBe(before.updated_at);
+  });
+});

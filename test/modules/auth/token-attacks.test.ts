@@ -1,6 +1,7 @@
 /** Forged, altered, stale and misplaced tokens: each answers 401 and nothing else. */
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenService } from '../../../src/modules/auth/tokens.js';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
 
 let t: TestContext;
@@ -141,5 +142,56 @@ describe('access-token attacks', () => {
     await t.db.updateTable('users').set({ is_active: 0 }).where('user_id', '=', user.user_id).execute();
     expect((await profile(s3.token)).statusCode).toBe(401);
     await t.db.updateTable('users').set({ is_active: 1 }).where('user_id', '=', user.user_id).execute();
+  });
+});
+
+/**
+ * Verified tokens are kept by their full text (src/modules/auth/tokens.ts): the cache must answer
+ * exactly what verifying again would — time claims checked at each use, no other text accepted.
+ */
+describe('the verified-token cache', () => {
+  const svc = () =>
+    createTokenService({ jwtSecret: 'j'.repeat(40), secretKey: 's'.repeat(40), accessTtlSeconds: 900 });
+  const who = { userId: 'u1', sessionId: 's1' };
+
+  it('refuses a verified token once it has expired, and before its iat (a clock set back)', () => {
+    const tokens = svc();
+    const t0 = Date.UTC(2026, 0, 1);
+    const token = tokens.signAccess(who, t0);
+    expect(tokens.verifyAccess(token, t0)).toEqual(who);
+    expect(tokens.verifyAccess(token, t0 + 60_000)).toEqual(who);
+    // exp = iat + 900 s, 5 s of tolerance either side.
+    expect(tokens.verifyAccess(token, t0 + 904_000)).toEqual(who);
+    expect(tokens.verifyAccess(token, t0 + 905_000)).toBeNull();
+    const again = svc();
+    expect(again.verifyAccess(token, t0)).toEqual(who);
+    expect(again.verifyAccess(token, t0 - 6_000)).toBeNull();
+    expect(again.verifyAccess(token, t0)).toEqual(who);
+  });
+
+  it('accepts no other text for a verified one: every altered character, a prefix, a suffix', () => {
+    const tokens = svc();
+    const token = tokens.signAccess(who);
+    expect(tokens.verifyAccess(token)).toEqual(who);
+    const flip = (c: string) => (c === 'A' ? 'B' : 'A');
+    for (let i = 0; i < token.length; i++) {
+      if (token[i] === '.') continue;
+      const altered = token.slice(0, i) + flip(token[i]!) + token.slice(i + 1);
+      const got = tokens.verifyAccess(altered);
+      // Base64url's last character may carry unused bits: an alteration there can decode the same.
+      if (got !== null) expect(i === token.length - 1 || token[i + 1] === '.').toBe(true);
+    }
+    expect(tokens.verifyAccess(token.slice(0, -1))).toBeNull();
+    expect(tokens.verifyAccess(`${token}A`)).toBeNull();
+    // A token of another secret, with the same claims, is not the verified one.
+    expect(
+      svc().verifyAccess(
+        createTokenService({
+          jwtSecret: 'k'.repeat(40),
+          secretKey: 's'.repeat(40),
+          accessTtlSeconds: 900,
+        }).signAccess(who),
+      ),
+    ).toBeNull();
   });
 });
