@@ -97,7 +97,7 @@ const cancelled = () => conflict('CONFLICT', 'The session is cancelled; its atte
 export function createRecordWriter(deps: RecordWriterDeps) {
   const { db, dialect, changes } = deps;
   // On SQLite, check-ins arriving together share one transaction and one fsync (decision 003).
-  // Elsewhere the server does its own group commit. Either way the unique constraint decides duplicates.
+  // PostgreSQL: the group batcher below; MariaDB: a transaction each. The unique constraint decides duplicates.
   const batcher = dialect === 'sqlite' ? createTransactionBatcher(db) : null;
   const checkInTransaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> =>
     batcher ? batcher.run(work) : db.transaction().execute(work);
