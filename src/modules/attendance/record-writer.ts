@@ -10,6 +10,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../../db/connection.js';
 import { isUniqueViolation } from '../../db/errors.js';
+import { createGroupBatcher } from '../../db/group-batcher.js';
 import { createTransactionBatcher } from '../../db/insert-batcher.js';
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/types.js';
@@ -22,6 +23,7 @@ import { sessionsRepository } from '../sessions/sessions.repository.js';
 import type { AttendanceSessionRow } from '../sessions/sessions.table.js';
 import { userCountsRepository } from '../sessions/user-counts.repository.js';
 import type { AttendanceRecordRow, AttendanceRecordUpdate, NewRecordChangeRow } from './attendance.table.js';
+import { type CheckInItem, writeCheckInBatch } from './checkin-batch.js';
 import { recordChangesRepository } from './record-changes.repository.js';
 import { joinFlags, parseFlags, reviewStateFor } from './record-flags.js';
 import { recordsRepository } from './records.repository.js';
@@ -87,12 +89,15 @@ function historyRow(
   };
 }
 
+/** PostgreSQL check-in batches in flight at once (each holds a pooled connection while it runs). */
+const PG_CHECKIN_BATCHES = 2;
+
 const cancelled = () => conflict('CONFLICT', 'The session is cancelled; its attendance can no longer change');
 
 export function createRecordWriter(deps: RecordWriterDeps) {
   const { db, dialect, changes } = deps;
   // On SQLite, check-ins arriving together share one transaction and one fsync (decision 003).
-  // Elsewhere the server does its own group commit. Either way the unique constraint decides duplicates.
+  // PostgreSQL: the group batcher below; MariaDB: a transaction each. The unique constraint decides duplicates.
   const batcher = dialect === 'sqlite' ? createTransactionBatcher(db) : null;
   const checkInTransaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> =>
     batcher ? batcher.run(work) : db.transaction().execute(work);
@@ -142,6 +147,29 @@ export function createRecordWriter(deps: RecordWriterDeps) {
     return flagged;
   }
 
+  // On PostgreSQL, check-ins arriving together are written by one transaction of set-based
+  // statements (checkin-batch.ts): alone, each cost ~10 round trips and a WAL flush. A failed batch
+  // runs each check-in alone (checkIn with `alone`), so one bad check-in fails alone.
+  const pgBatcher =
+    dialect === 'postgres'
+      ? createGroupBatcher<CheckInItem, CheckInWrite>({
+          runBatch: async (items) => {
+            const out = await db.transaction().execute((tx) =>
+              writeCheckInBatch(tx, items, {
+                createdEvent: (r) =>
+                  recordEvent(r, 'created', { cause: 'check_in', actorId: null, at: r.created_at }),
+                flagSharedDevice,
+                write: (trx, events) => changes.write(trx, events),
+              }),
+            );
+            changes.committed(out.events);
+            return out.results;
+          },
+          runOne: (item) => writer.checkIn(item.row, { ticketId: item.ticketId, alone: true }),
+          concurrency: PG_CHECKIN_BATCHES,
+        })
+      : null;
+
   /** Runs a change of a record under its session's lock and announces it after the commit. */
   async function changeLocked<T>(
     sessionId: string,
@@ -172,13 +200,18 @@ export function createRecordWriter(deps: RecordWriterDeps) {
     return created;
   }
 
-  return {
+  const writer = {
     /**
      * A self check-in. With a scan ticket, the ticket is spent in the same transaction (its primary
      * key makes it single-use under concurrency); a ticket already spent undoes the insert. A device
      * seen on another account of the session flags both records.
      */
-    async checkIn(row: AttendanceRecordRow, opts: { ticketId?: string } = {}): Promise<CheckInWrite> {
+    async checkIn(
+      row: AttendanceRecordRow,
+      /** `alone`: in a transaction of its own, not batched (the PostgreSQL batcher's fallback). */
+      opts: { ticketId?: string; alone?: boolean } = {},
+    ): Promise<CheckInWrite> {
+      if (pgBatcher && !opts.alone) return pgBatcher.run({ row, ticketId: opts.ticketId });
       const out = await checkInTransaction(async (tx) => {
         const events: ChangeEvent[] = [];
         if (!(await recordsRepository.insertUnlessTaken(tx, dialect, row)))
@@ -272,5 +305,6 @@ export function createRecordWriter(deps: RecordWriterDeps) {
       return true;
     },
   };
+  return writer;
 }
 export type RecordWriter = ReturnType<typeof createRecordWriter>;

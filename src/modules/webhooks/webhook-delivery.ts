@@ -27,9 +27,20 @@ export const webhookInterest: EventInterest = async (trx, orgId) => {
 export function webhookFanOut(
   enqueue: (trx: Parameters<EventDispatcher>[0], m: OutboxMessage[], now: number) => Promise<unknown>,
 ): EventDispatcher {
+  // A pass of the outbox fans out its events (up to 50) in one transaction (outbox.ts,
+  // fanOutTogether): the org's endpoints are read once per transaction, not once per event. With
+  // PostgreSQL check-ins batched this read was ~0.8 of the ~4 statements per check-in.
+  const activeByTrx = new WeakMap<object, Map<string, ReturnType<typeof repo.activeOf>>>();
+  const activeOf = (trx: Parameters<EventDispatcher>[0], orgId: string) => {
+    const byOrg = activeByTrx.get(trx) ?? new Map<string, ReturnType<typeof repo.activeOf>>();
+    activeByTrx.set(trx, byOrg);
+    const hooks = byOrg.get(orgId) ?? repo.activeOf(trx, orgId);
+    byOrg.set(orgId, hooks);
+    return hooks;
+  };
   return async (trx, event, _row, now) => {
     if (!event.org_id) return;
-    const hooks = (await repo.activeOf(trx, event.org_id)).filter((h) =>
+    const hooks = (await activeOf(trx, event.org_id)).filter((h) =>
       (JSON.parse(h.events) as string[]).includes(event.type),
     );
     if (hooks.length === 0) return;

@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSecretBox } from '../../../src/modules/webhooks/webhook-secrets.js';
+import { webhooksRepository } from '../../../src/modules/webhooks/webhooks.repository.js';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
 import { startReceiver } from '../../helpers/webhook-receiver.js';
 
@@ -376,5 +377,24 @@ describe('SSRF guard without WEBHOOK_ALLOW_PRIVATE', () => {
       await rx.close();
       await strict.close();
     }
+  });
+});
+
+describe('webhook fan-out of one outbox pass', () => {
+  it('reads the org endpoints once per pass, and still fans out every event to each subscribed endpoint', async () => {
+    const w = await t.world();
+    const a = await createHook(w.auth.admin, 'https://example.com/a');
+    const b = await createHook(w.auth.admin, 'https://example.com/b');
+    await t.app.outbox.deliverDue();
+    for (let i = 0; i < 5; i++) await createUser(w.auth.admin);
+    const reads = vi.spyOn(webhooksRepository, 'activeOf');
+    try {
+      await t.app.outbox.deliverDue(Date.now(), 50);
+      expect(reads.mock.calls.filter(([, orgId]) => orgId === w.org.org_id)).toHaveLength(1);
+    } finally {
+      reads.mockRestore();
+    }
+    expect(await outboxOf(a.webhook_id)).toHaveLength(5);
+    expect(await outboxOf(b.webhook_id)).toHaveLength(5);
   });
 });
