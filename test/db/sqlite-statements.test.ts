@@ -20,6 +20,8 @@ describe('SQLite statements', () => {
     'select id as x, name as x from t order by id', // duplicate names: the last wins, as in better-sqlite3
     'select count(*) as n, max(score) from t',
     'select id as "__proto__", name from t', // left to better-sqlite3's own objects
+    'select id as "constructor", name as "toString" from t', // names Object.prototype has: the same
+    'select id as "2", name as "1", score as "-1" from t', // integer-like names keep better-sqlite3's key order
     `select 'a''b' as "it's", 1 as "quote""d", 2 as "back\\slash"`,
   ])('%s gives the rows better-sqlite3 gives', (sql) => {
     const { plain, cached } = fixture();
