@@ -335,7 +335,13 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
         // The network goes: the open stream drops and reconnecting fails; the page says so, with the
         // time of the last update, and comes back by itself.
         await ctx.setOffline(true);
-        await page.getByRole('alert').filter({ hasText: 'Connection lost' }).waitFor({ timeout: 20_000 });
+        const lost = page.getByRole('alert').filter({ hasText: 'Connection lost' });
+        await lost.waitFor({ timeout: 20_000 });
+        // Scrolled to the end, the page's last row stands above the floating banner, not under it.
+        await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+        const lastRowBox = await page.getByRole('row').last().boundingBox();
+        const bannerBox = await lost.boundingBox();
+        expect(lastRowBox!.y + lastRowBox!.height).toBeLessThanOrEqual(bannerBox!.y);
         await screenshot(page, 'live-room-lost-phone', { fullPage: false });
         await expectAccessible(page, 'live room, feed lost');
         await ctx.setOffline(false);
