@@ -6,6 +6,40 @@ import SqliteDriver from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { withStatementCache } from '../../src/db/sqlite-statements.js';
 
+/**
+ * A statement cache over a fresh file with `schema`, watching one of its guards: `moved()` says
+ * whether the guard's version moved since the last call; `commitElsewhere` commits through
+ * another connection. `close` removes the file.
+ */
+function guardWatch(schema: string, guard: 'sessionGuard' | 'openSessionsGuard') {
+  const dir = mkdtempSync(join(tmpdir(), 'stmt-guard-'));
+  const file = join(dir, 'g.db');
+  const mine = new SqliteDriver(file);
+  mine.exec(schema);
+  const cached = withStatementCache(mine);
+  const watched = cached[guard];
+  let v = watched.version();
+  return {
+    cached,
+    run: (sql: string, ...params: unknown[]) => cached.prepare(sql).run(params),
+    moved() {
+      const now = watched.version();
+      const m = now !== v;
+      v = now;
+      return m;
+    },
+    commitElsewhere(sql: string) {
+      const other = new SqliteDriver(file);
+      other.exec(sql);
+      other.close();
+    },
+    close() {
+      mine.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 function fixture() {
   const plain = new SqliteDriver(':memory:');
   plain.exec(`create table t (id integer primary key, name text, score real, note text, data blob);
@@ -109,24 +143,14 @@ describe('SQLite statements', () => {
   });
 
   it("moves the session guard on writes that can change a login session, and on others' commits only", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stmt-guard-'));
-    try {
-      const file = join(dir, 'g.db');
-      const mine = new SqliteDriver(file);
-      mine.exec(`create table users (user_id text primary key, role text);
+    const { cached, run, moved, commitElsewhere, close } = guardWatch(
+      `create table users (user_id text primary key, role text);
         create table user_sessions (session_id text primary key, last_seen_at int, refresh_gen int, is_active int);
         create table other (id int);
-        insert into users values ('u', 'student'); insert into user_sessions values ('s', 0, 0, 1);`);
-      const cached = withStatementCache(mine);
-      const guard = cached.sessionGuard;
-      const run = (sql: string, ...params: unknown[]) => cached.prepare(sql).run(params);
-      let v = guard.version();
-      const moved = () => {
-        const now = guard.version();
-        const m = now !== v;
-        v = now;
-        return m;
-      };
+        insert into users values ('u', 'student'); insert into user_sessions values ('s', 0, 0, 1);`,
+      'sessionGuard',
+    );
+    try {
       // Nothing a cached session depends on: reads, inserts, other tables, the per-request touches.
       cached.prepare('select * from users').all([]);
       run('insert into other values (?)', 1);
@@ -150,37 +174,24 @@ describe('SQLite statements', () => {
       run('delete from user_sessions where session_id = ?', 'none');
       expect(moved()).toBe(true);
       // Any commit by another connection, whatever it wrote.
-      const other = new SqliteDriver(file);
-      other.exec('insert into other values (3)');
+      commitElsewhere('insert into other values (3)');
       expect(moved()).toBe(true);
       expect(moved()).toBe(false);
-      other.close();
-      mine.close();
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      close();
     }
   });
 
   it("moves the open-sessions guard on writes of sessions, groups and memberships, and on others' commits", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stmt-open-guard-'));
-    try {
-      const file = join(dir, 'g.db');
-      const mine = new SqliteDriver(file);
-      mine.exec(`create table attendance_sessions (session_id text primary key, session_name text, present_count int);
+    const { cached, run, moved, commitElsewhere, close } = guardWatch(
+      `create table attendance_sessions (session_id text primary key, session_name text, present_count int);
         create table attendance_records (record_id text primary key, session_id text);
         create table groups (group_id text primary key);
         create table group_members (group_id text, user_id text);
-        create table users (user_id text primary key, name text);`);
-      const cached = withStatementCache(mine);
-      const guard = cached.openSessionsGuard;
-      const run = (sql: string, ...params: unknown[]) => cached.prepare(sql).run(params);
-      let v = guard.version();
-      const moved = () => {
-        const now = guard.version();
-        const m = now !== v;
-        v = now;
-        return m;
-      };
+        create table users (user_id text primary key, name text);`,
+      'openSessionsGuard',
+    );
+    try {
       // A check-in's writes (records), reads, other tables: the cached list stays.
       cached.prepare('select * from attendance_sessions').all([]);
       run('insert into "attendance_records" ("record_id", "session_id") values (?, ?)', 'r', 's');
@@ -207,14 +218,11 @@ describe('SQLite statements', () => {
       run('rollback');
       expect(moved()).toBe(true);
       // Any commit by another connection, whatever it wrote.
-      const other = new SqliteDriver(file);
-      other.exec("insert into attendance_records values ('r2', 's')");
+      commitElsewhere("insert into attendance_records values ('r2', 's')");
       expect(moved()).toBe(true);
       expect(moved()).toBe(false);
-      other.close();
-      mine.close();
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      close();
     }
   });
 
