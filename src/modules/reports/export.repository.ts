@@ -35,30 +35,12 @@ export const EXPORT_COLUMNS = [
 ] as const;
 
 /**
- * Rows per chunk. 250 keeps a chunk's row objects in V8's young generation: at 1,000 a 1M-row export
- * grew RSS by 92 MB (objects promoted before they died), at 250 by 5 MB, for 109k rows/s against
- * 114k–124k (within the machine's noise; decision 004).
+ * Rows per chunk (decision 004). At 1,000 a 1M-row export grew RSS by 92 MB, at 250 by 5 MB, for
+ * 109k rows/s against 114k–124k. Round two found the likelier cause of such growth: V8 tenuring a
+ * row literal's allocation site when a whole chunk is alive at a young collection, which the
+ * constructor below prevents (BENCHMARKS.md); the smaller chunk stays, at no measurable cost.
  */
 const CHUNK = 250;
-
-export interface ExportRow {
-  record_id: string;
-  session_id: string;
-  session_name: string;
-  start_time: number;
-  end_time: number;
-  group_name: string | null;
-  user_id: string;
-  user_name: string;
-  user_email: string;
-  status: string;
-  check_in_time: number | null;
-  check_out_time: number | null;
-  distance_m: number | null;
-  check_in_lat: number | null;
-  check_in_lon: number | null;
-  notes: string | null;
-}
 
 /**
  * Users repeat across an export's records (a student has hundreds): their names and emails are read
@@ -87,7 +69,7 @@ export function userDirectory(db: Db, orgId: string, capacity = 50_000) {
 }
 
 /**
- * One export row, built by a constructor rather than an object literal. V8 tracks an object
+ * One export row (the type the formats read), built by a constructor rather than an object literal. V8 tracks an object
  * literal's allocation site and, if one young-generation collection happens to find nearly all of a
  * site's recent objects alive (it can: a chunk's 250 rows are all alive until the chunk is written),
  * marks the site "tenured" for the rest of the process: from then on every row is allocated straight
@@ -95,7 +77,7 @@ export function userDirectory(db: Db, orgId: string, capacity = 50_000) {
  * RSS in one run of three (the heap filled to ~150 MB between full collections with ~37 MB live).
  * Objects made by `new` have no allocation site, so their rows stay young and die there.
  */
-class ExportRecord implements ExportRow {
+export class ExportRow {
   record_id: string;
   session_id: string;
   session_name: string;
@@ -178,7 +160,7 @@ export async function* exportRows(db: Db, f: ExportFilter): AsyncGenerator<Expor
     for (const r of rows) {
       // A record's user always exists (foreign key); were one gone, the record is still exported.
       const u = users.get(r.user_id);
-      out.push(new ExportRecord(r, u));
+      out.push(new ExportRow(r, u));
     }
     yield out;
     if (rows.length < CHUNK) return;
