@@ -4,9 +4,10 @@
  * stored (a batch's promises resolve only after its COMMIT). Runs when TEST_DATABASE_URL is postgres.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CENTRE, openSessions, SECRETS, seedBase } from '../../bench/lib/dataset.js';
+import { openSessions, SECRETS, seedBase } from '../../bench/lib/dataset.js';
 import { type DatabaseHandle, openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { driveCheckIns } from '../helpers/check-in-load.js';
 import { freshDatabaseUrl } from '../helpers/databases.js';
 import { startServer } from '../helpers/server-process.js';
 
@@ -42,29 +43,12 @@ afterAll(async () => {
 describe.skipIf(!onPostgres)('crash durability (PostgreSQL, batched check-ins)', () => {
   it('keeps every acknowledged check-in across SIGKILL', async () => {
     const server = await startServer(env);
-    const acknowledged: string[] = [];
-    let next = 0;
-    let stopped = false;
-    const worker = async () => {
-      while (!stopped && next < base.students.length) {
-        const s = base.students[next++]!;
-        try {
-          const res = await fetch(`${server.url}/attendance/check-in`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
-            body: JSON.stringify({ session_id: sessionId, lat: CENTRE.lat, lon: CENTRE.lon, accuracy: 5 }),
-          });
-          if (res.ok) acknowledged.push((await res.json()).data.record_id);
-        } catch {
-          // connection refused or reset: not acknowledged
-        }
-      }
-    };
-    const done = Promise.all(Array.from({ length: 32 }, worker));
-    while (acknowledged.length < 60) await new Promise((r) => setTimeout(r, 5));
+    const load = driveCheckIns(server, base.students, sessionId, 32);
+    while (load.acknowledged.length < 60) await new Promise((r) => setTimeout(r, 5));
     server.child.kill('SIGKILL');
-    stopped = true;
-    await done;
+    load.stop();
+    await load.done;
+    const { acknowledged } = load;
     const stored = new Set(
       (
         await handle.db

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDriver from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CENTRE, openSessions, SECRETS, seedBase } from '../../bench/lib/dataset.js';
+import { openSessions, SECRETS, seedBase } from '../../bench/lib/dataset.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { type ServerProcess, startServer } from '../helpers/server-process.js';
+import { driveCheckIns } from '../helpers/check-in-load.js';
+import { startServer } from '../helpers/server-process.js';
 
 const STUDENTS = 400;
 const dir = mkdtempSync(join(tmpdir(), 'att-crash-'));
@@ -36,36 +37,10 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Fires check-ins with `concurrency` in flight until `stop()`; returns the record ids acknowledged with 2xx. */
-function driveCheckIns(server: ServerProcess, sessionId: string, concurrency: number) {
-  const acknowledged: string[] = [];
-  const statuses: number[] = [];
-  let next = 0;
-  let stopped = false;
-  const worker = async () => {
-    while (!stopped && next < base.students.length) {
-      const s = base.students[next++]!;
-      try {
-        const res = await fetch(`${server.url}/attendance/check-in`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
-          body: JSON.stringify({ session_id: sessionId, lat: CENTRE.lat, lon: CENTRE.lon, accuracy: 5 }),
-        });
-        statuses.push(res.status);
-        if (res.ok) acknowledged.push((await res.json()).data.record_id);
-      } catch {
-        statuses.push(0); // connection refused or reset: not acknowledged
-      }
-    }
-  };
-  const done = Promise.all(Array.from({ length: concurrency }, worker));
-  return { acknowledged, statuses, stop: () => (stopped = true), done };
-}
-
 describe('crash durability (SQLite file)', () => {
   it('keeps every acknowledged check-in across SIGKILL, and the file passes integrity_check', async () => {
     const server = await startServer(env);
-    const load = driveCheckIns(server, sessionIds[0]!, 16);
+    const load = driveCheckIns(server, base.students, sessionIds[0]!, 16);
     while (load.acknowledged.length < 60) await new Promise((r) => setTimeout(r, 5));
     server.child.kill('SIGKILL');
     load.stop();
@@ -98,7 +73,7 @@ describe('crash durability (SQLite file)', () => {
 
   it('SIGTERM under load: requests in flight finish, new ones are refused cleanly, exit 0', async () => {
     const server = await startServer(env);
-    const load = driveCheckIns(server, sessionIds[1]!, 16);
+    const load = driveCheckIns(server, base.students, sessionIds[1]!, 16);
     while (load.acknowledged.length < 40) await new Promise((r) => setTimeout(r, 5));
     const exit = server.stop('SIGTERM');
     const code = await exit;
