@@ -177,8 +177,30 @@ describe.skipIf(skip)('calendar subscription and menus in Chromium', { timeout: 
     await screenshot(page, 'admin-series-phone', { fullPage: false });
     // Only the most specific item is current (Sessions is a prefix of it).
     expect(await menu.locator('[aria-current="page"]').allTextContents()).toEqual(['New series']);
-    await menu.getByRole('link', { name: 'Sessions' }).click();
+    // Filled in and sent: the shared settings (late threshold, rotating code) reach every session.
+    await page.getByLabel('Name').fill('Lab series');
+    await mon.check();
+    await page.getByRole('checkbox', { name: 'Wed' }).check();
+    const from = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const until = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('From').fill(from);
+    await page.getByLabel('Until').fill(until);
+    await page.getByLabel('Late after (minutes)').fill('7');
+    await page.getByLabel('Check-in code').selectOption('rotating');
+    await page.getByRole('button', { name: 'New series' }).click();
+    await page.getByText(/^Series created: \d+ sessions\.$/).waitFor();
+    const made = await t.db
+      .selectFrom('attendance_sessions')
+      .select(['late_after_minutes', 'code_mode', 'group_id'])
+      .where('session_name', '=', 'Lab series')
+      .execute();
+    expect(made.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(made.map((m) => JSON.stringify(m)))).toEqual(
+      new Set([JSON.stringify({ late_after_minutes: 7, code_mode: 'rotating', group_id: null })]),
+    );
     await page.waitForURL('**/app/admin/sessions');
+    // Only the most specific item is current (Sessions is a prefix of it).
+    // After sending, the form goes back to the sessions: only the most specific item is current.
     expect(await menu.locator('[aria-current="page"]').allTextContents()).toEqual(['Sessions']);
     expect(problems).toEqual([]);
     await ctx.close();

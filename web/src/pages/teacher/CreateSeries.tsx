@@ -4,15 +4,13 @@
  * at once and answers with them; this page reports how many and returns to the list.
  */
 import { useState } from 'preact/hooks';
-import { api, unwrap, unwrapPage } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import type { Body } from '../../api/types';
 import { errorText } from '../../components/errors';
 import { Field, Note } from '../../components/ui';
 import { t } from '../../i18n';
 import { navigate } from '../../lib/router';
-import { useAsync } from '../../lib/use-async';
-import { CodeFields, codeSettings } from './CodeFields';
-import { PlaceFields } from './PlaceFields';
+import { SessionSettingsFields, sessionSettings } from './SessionSettings';
 
 type NewSeries = Body<'/admin/session-series', 'post'>;
 
@@ -25,10 +23,6 @@ const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7].map((d) => ({
 }));
 
 export function CreateSeries({ base }: { base: string }) {
-  const groups = useAsync(
-    async () => unwrapPage(await api.GET('/admin/groups', { params: { query: { per_page: 100 } } })).items,
-    [],
-  );
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -39,9 +33,6 @@ export function CreateSeries({ base }: { base: string }) {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
     const text = (k: string) => String(f.get(k) ?? '').trim();
-    const num = (k: string) => (text(k) === '' ? null : Number(text(k)));
-    const lat = num('lat');
-    const lon = num('lon');
     const body: NewSeries = {
       session_name: text('name'),
       description: text('description') || null,
@@ -54,12 +45,7 @@ export function CreateSeries({ base }: { base: string }) {
       skip_dates: text('skip')
         .split(/[\s,]+/)
         .filter(Boolean),
-      group_id: text('group') || null,
-      location_lat: lat,
-      location_lon: lon,
-      location_radius: lat !== null && lon !== null ? num('radius') : null,
-      late_after_minutes: num('late'),
-      ...codeSettings(f),
+      ...sessionSettings(f),
     };
     setBusy(true);
     setError(undefined);
@@ -120,23 +106,7 @@ export function CreateSeries({ base }: { base: string }) {
         <input id="skip" name="skip" placeholder="2026-11-26, 2026-12-24" />
       </Field>
       <p class="muted">{t('series.dstNote')}</p>
-      <Field label={t('teacher.group')} id="group">
-        <select id="group" name="group">
-          <option value="">{t('teacher.groupAll')}</option>
-          {groups.data?.map((g) => (
-            <option key={g.group_id} value={g.group_id}>
-              {g.name}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <PlaceFields onError={setError} />
-      <div class="row">
-        <Field label={t('teacher.late')} id="late">
-          <input id="late" name="late" type="number" min={0} max={1440} />
-        </Field>
-        <CodeFields />
-      </div>
+      <SessionSettingsFields onError={setError} />
       <div class="note-slot">
         {error && <Note kind="error">{error}</Note>}
         {done && <Note kind="ok">{done}</Note>}

@@ -1,24 +1,18 @@
 /** Create a session: times in the organization's zone, "use my current location" for the centre. */
 import { useState } from 'preact/hooks';
-import { api, unwrap, unwrapPage } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import type { Body } from '../../api/types';
 import { errorText } from '../../components/errors';
 import { Field, Note } from '../../components/ui';
 import { t } from '../../i18n';
 import { localInput } from '../../lib/format';
 import { navigate } from '../../lib/router';
-import { useAsync } from '../../lib/use-async';
-import { CodeFields, codeSettings } from './CodeFields';
-import { PlaceFields } from './PlaceFields';
 import { reportPath } from './paths';
+import { SessionSettingsFields, sessionSettings } from './SessionSettings';
 
 type NewSession = Body<'/admin/sessions', 'post'>;
 
 export function CreateSession({ base }: { base: string }) {
-  const groups = useAsync(
-    async () => unwrapPage(await api.GET('/admin/groups', { params: { query: { per_page: 100 } } })).items,
-    [],
-  );
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const now = new Date();
@@ -28,22 +22,14 @@ export function CreateSession({ base }: { base: string }) {
   const submit = async (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
-    const num = (k: string) => (String(f.get(k) ?? '').trim() === '' ? null : Number(f.get(k)));
-    const lat = num('lat');
-    const lon = num('lon');
     // Naive local times: the server reads them in the organization's zone (API.md conventions).
     const body: NewSession = {
       session_name: String(f.get('name')).trim(),
       description: String(f.get('description') ?? '').trim() || null,
       start_time: `${f.get('start')}:00`,
       end_time: `${f.get('end')}:00`,
-      group_id: String(f.get('group') ?? '') || null,
-      location_lat: lat,
-      location_lon: lon,
-      location_radius: lat !== null && lon !== null ? num('radius') : null,
-      late_after_minutes: num('late'),
+      ...sessionSettings(f),
     };
-    Object.assign(body, codeSettings(f));
     setBusy(true);
     setError(undefined);
     try {
@@ -71,23 +57,7 @@ export function CreateSession({ base }: { base: string }) {
           <input id="end" name="end" type="datetime-local" required defaultValue={end} />
         </Field>
       </div>
-      <Field label={t('teacher.group')} id="group">
-        <select id="group" name="group">
-          <option value="">{t('teacher.groupAll')}</option>
-          {groups.data?.map((g) => (
-            <option key={g.group_id} value={g.group_id}>
-              {g.name}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <PlaceFields onError={setError} />
-      <div class="row">
-        <Field label={t('teacher.late')} id="late">
-          <input id="late" name="late" type="number" min={0} max={1440} />
-        </Field>
-        <CodeFields />
-      </div>
+      <SessionSettingsFields onError={setError} />
       <div class="note-slot">{error && <Note kind="error">{error}</Note>}</div>
       <button class="btn btn-primary" type="submit" disabled={busy}>
         {t('teacher.create')}
