@@ -1,7 +1,7 @@
 import type { Ajv, SchemaValidateFunction } from 'ajv';
 import { sql } from 'kysely';
 import Type from 'typebox';
-import { CALENDAR_RANGE_TEXT, YEAR_PATTERN } from './time.js';
+import { CALENDAR_RANGE_TEXT, isValidTimeZone, YEAR_PATTERN } from './time.js';
 
 /** Common field schemas, so every route validates the same thing the same way. */
 export const Uuid = Type.String({ format: 'uuid', maxLength: 36, description: 'UUID' });
@@ -35,9 +35,15 @@ export const isDisplayName = (s: string): boolean =>
 export const DISPLAY_NAME_FORMAT = 'display-name';
 export const DISPLAY_NAME_MESSAGE =
   'must contain a visible character and no control or bidi-override characters';
+/** An IANA zone name, checked by isValidTimeZone inside validation so its error joins the others'. */
+export const TIME_ZONE_FORMAT = 'iana-time-zone';
+export const TIME_ZONE_MESSAGE = 'must be an IANA time zone name such as Europe/Paris';
+export const TimeZoneName = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 64, format: TIME_ZONE_FORMAT, description });
 /** Registers the project's string formats on an Ajv instance (request validators, bulk import rows). */
 export function addTextFormats(ajv: Ajv): Ajv {
   ajv.addFormat(DISPLAY_NAME_FORMAT, { type: 'string', validate: isDisplayName });
+  ajv.addFormat(TIME_ZONE_FORMAT, { type: 'string', validate: isValidTimeZone });
   return ajv;
 }
 
@@ -79,7 +85,11 @@ const PATTERN_MESSAGES = new Map<string, string>([
 ]);
 /** The message of a failed `format` check, when it is one of ours. */
 export const formatMessage = (format: unknown): string | undefined =>
-  format === DISPLAY_NAME_FORMAT ? DISPLAY_NAME_MESSAGE : undefined;
+  format === DISPLAY_NAME_FORMAT
+    ? DISPLAY_NAME_MESSAGE
+    : format === TIME_ZONE_FORMAT
+      ? TIME_ZONE_MESSAGE
+      : undefined;
 export const patternMessage = (pattern: unknown): string | undefined =>
   typeof pattern === 'string' ? PATTERN_MESSAGES.get(pattern) : undefined;
 

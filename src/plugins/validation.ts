@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 import { passwordProblems } from '../lib/passwords.js';
 import { addPasswordPolicy, addTextFormats } from '../lib/strings.js';
 import { addSeriesScheduleKeyword } from '../modules/series/series.rules.js';
+import { addSessionRulesKeyword } from '../modules/sessions/session-rules.js';
 
 // ajv-formats ships CommonJS with a default export object.
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
@@ -55,7 +56,9 @@ function finiteAfterCoercion(validate: ValidateFunction): ValidateFunction {
 
 export function installValidators(app: FastifyInstance, opts: { passwordMinLength: number }): void {
   const policy = (p: string) => passwordProblems(p, opts.passwordMinLength);
-  const bodyAjv = addSeriesScheduleKeyword(addPasswordPolicy(makeAjv({ coerceTypes: false }), policy));
+  const bodyAjv = addSessionRulesKeyword(
+    addSeriesScheduleKeyword(addPasswordPolicy(makeAjv({ coerceTypes: false }), policy)),
+  );
   // Unknown query parameters are dropped, not refused (a browser's `?_=1700000000` cache-buster must not
   // fail: API.md "Clients written for the original"); bodies stay strict (bodyAjv keeps them as errors).
   const textAjv = makeAjv({ coerceTypes: 'array', removeAdditional: true });

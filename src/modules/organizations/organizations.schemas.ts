@@ -1,15 +1,11 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { DisplayName, Email, Nullable, Uuid } from '../../lib/strings.js';
+import { DisplayName, Email, Nullable, TimeZoneName, Uuid } from '../../lib/strings.js';
 
 const OrgName = DisplayName(255);
 const Text = Type.String({ maxLength: 2000 });
 const Phone = Type.String({ maxLength: 40 });
-const TimeZone = Type.String({
-  minLength: 1,
-  maxLength: 64,
-  description: 'IANA time zone, e.g. Europe/Paris',
-});
+const TimeZone = TimeZoneName('IANA time zone, e.g. Europe/Paris');
 const Radius = Type.Integer({
   minimum: 1,
   maximum: 50_000,

@@ -4,9 +4,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { fieldError, forbidden, notFound } from '../../lib/errors.js';
+import { type FieldError, forbidden, notFound, validationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
+import { TIME_ZONE_MESSAGE } from '../../lib/strings.js';
 import { type Actor, requireRole, scopeOf } from '../../lib/tenancy.js';
 import { isValidTimeZone, toIso } from '../../lib/time.js';
 import { recordAudit } from '../audit/audit.repository.js';
@@ -29,17 +30,19 @@ export interface OrganizationsDeps {
 /** Optional free text: trimmed, and blank means "none". */
 const text = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);
 
+/** The request validator checks these too (DisplayName, TimeZoneName); here for other callers, all at once. */
 function editableFields(input: Omit<UpdateOrganizationInput, 'is_active'>): OrganizationUpdate {
   const patch: OrganizationUpdate = {};
+  const errors: FieldError[] = [];
   if (input.name !== undefined) {
-    const name = input.name.trim();
-    if (!name) throw fieldError('name', 'must not be blank');
-    patch.name = name;
+    patch.name = input.name.trim();
+    if (!patch.name) errors.push({ field: 'name', message: 'must not be blank' });
   }
   if (input.timezone !== undefined) {
-    if (!isValidTimeZone(input.timezone)) throw fieldError('timezone', 'must be an IANA time zone name');
+    if (!isValidTimeZone(input.timezone)) errors.push({ field: 'timezone', message: TIME_ZONE_MESSAGE });
     patch.timezone = input.timezone;
   }
+  if (errors.length) throw validationError(errors);
   for (const k of ['description', 'address', 'contact_phone'] as const) {
     const v = text(input[k]);
     if (v !== undefined) patch[k] = v;

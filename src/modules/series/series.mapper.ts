@@ -21,6 +21,11 @@ export const SETTING_KEYS = [
 ] as const;
 export type Settings = Partial<Pick<UpdateSessionInput, (typeof SETTING_KEYS)[number]>>;
 
+/**
+ * An alias that differs from its field is not this function's to report: the request validator
+ * (x-session-rules) and resolveSessionFields, which every series body goes through before anything
+ * is stored, refuse it.
+ */
 export function settingsOf(body: UpdateSessionInput): Settings {
   const folded = foldLocationAliases(body).body;
   const out: Record<string, unknown> = {};

@@ -5,6 +5,7 @@
  */
 import type { Ajv, SchemaValidateFunction } from 'ajv';
 import type { FieldError } from '../../lib/errors.js';
+import { TIME_ZONE_MESSAGE } from '../../lib/strings.js';
 import {
   addDays,
   daysBetween,
@@ -65,7 +66,7 @@ export function checkSchedule(input: ScheduleLike): { errors: FieldError[]; date
   if (from !== null && to !== null && to <= from)
     errors.push({ field: 'end_local', message: 'must be after start_local (a session ends on its own day)' });
   if (typeof input.timezone === 'string' && !isValidTimeZone(input.timezone))
-    errors.push({ field: 'timezone', message: 'must be an IANA time zone name such as Europe/Paris' });
+    errors.push({ field: 'timezone', message: TIME_ZONE_MESSAGE });
   const skips = new Set<string>();
   if (Array.isArray(input.skip_dates))
     input.skip_dates.forEach((v, i) => {

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { IsoTime, LocalDate, Nullable, Uuid } from '../../lib/strings.js';
+import { IsoTime, LocalDate, Nullable, TimeZoneName, Uuid } from '../../lib/strings.js';
+import { SESSION_RULES_KEYWORD } from '../sessions/session-rules.js';
 import {
   CodeModeSchema,
   GeoJsonPolygonSchema,
@@ -59,12 +60,16 @@ export const CreateSeriesBody = Type.Object(
   {
     ...sessionSettings,
     ...scheduleFields,
-    timezone: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone; default the organization’s' }),
-    ),
+    timezone: Type.Optional(TimeZoneName('IANA zone; default the organization’s')),
     org_id: Type.Optional(Uuid),
   },
-  { additionalProperties: false, [SERIES_SCHEDULE_KEYWORD]: true, description: SCHEDULE_RULES },
+  {
+    additionalProperties: false,
+    [SERIES_SCHEDULE_KEYWORD]: true,
+    // The settings follow a single session's rules (aliases, circle, polygon, code mode), in the same 400.
+    [SESSION_RULES_KEYWORD]: 'create',
+    description: SCHEDULE_RULES,
+  },
 );
 export type CreateSeriesInput = Static<typeof CreateSeriesBody>;
 
@@ -80,6 +85,7 @@ export const UpdateSeriesBody = Type.Object(
     additionalProperties: false,
     minProperties: 1,
     [SERIES_SCHEDULE_KEYWORD]: true,
+    [SESSION_RULES_KEYWORD]: 'update',
     description:
       'Changes the series and those of its sessions that have not started and were not edited on their own ' +
       '(PUT /admin/sessions/{id} on a session of a series detaches it). Weekdays, dates, interval and zone ' +

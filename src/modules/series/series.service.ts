@@ -155,12 +155,9 @@ export function createSeriesService(deps: SeriesDeps) {
         occurrences = r.occurrences;
       }
       const settings = settingsOf(input);
+      // The body as sent, aliases included: resolveSessionFields folds them and names a conflict.
       const sessionInput = (o: { start: number; end: number }): UpdateSessionInput => ({
         ...input,
-        ...settings,
-        latitude: undefined,
-        longitude: undefined,
-        radius: undefined,
         timezone: tz,
         start_time: toIso(o.start),
         end_time: toIso(o.end),
@@ -265,13 +262,8 @@ export function createSeriesService(deps: SeriesDeps) {
         throw fieldError(end_local ? 'end_local' : 'start_local', 'end_local must be after start_local');
       const timesChanged = startLocal !== series.start_local || endLocal !== series.end_local;
       const settings = settingsOf(rest);
-      const body: UpdateSessionInput = {
-        ...rest,
-        ...settings,
-        latitude: undefined,
-        longitude: undefined,
-        radius: undefined,
-      };
+      // As sent, aliases included: resolveSessionFields folds them and names a conflict.
+      const body: UpdateSessionInput = rest;
       if (rest.group_id && rest.group_id !== series.group_id)
         if (!(await sessionsRepository.groupInOrg(db, org.org_id, rest.group_id))) throw notFound('Group');
       const teacherIds = await resolveTeacherIds(

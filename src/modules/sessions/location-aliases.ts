@@ -5,7 +5,7 @@
  */
 import type { FieldError } from '../../lib/errors.js';
 
-const ALIASES = [
+export const ALIASES = [
   ['latitude', 'location_lat'],
   ['longitude', 'location_lon'],
   ['radius', 'location_radius'],

@@ -1,18 +1,12 @@
 /**
  * Turns a create or update body into the stored columns, merged over the current row for an update,
  * so every rule (end after start, location pairs, radius default) is checked on the result that
- * will be stored. All problems are reported in one 400.
+ * will be stored. The rules themselves are session-rules.ts (the request validator runs them too);
+ * all problems are reported in one 400.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { validationError } from '../../lib/errors.js';
-import { validatePolygon } from '../../lib/geo.js';
-import {
-  CALENDAR_RANGE_TEXT,
-  inCalendarRange,
-  isValidTimeZone,
-  parseInstantDetailed,
-} from '../../lib/time.js';
-import { foldLocationAliases } from './location-aliases.js';
+import { type CheckedSession, checkSessionRules, UNKNOWN } from './session-rules.js';
 import type { UpdateSessionInput } from './sessions.schemas.js';
 import type { AttendanceSessionRow, CodeMode } from './sessions.table.js';
 
@@ -60,72 +54,44 @@ function pick<K extends keyof UpdateSessionInput & keyof AttendanceSessionRow>(
   return body[key] !== undefined ? body[key] : current?.[key];
 }
 
+/** The service knows everything the rules ask: a value left UNKNOWN here is a bug. */
+function known<T>(value: T | typeof UNKNOWN): T {
+  if (value === UNKNOWN) throw new Error('session rules left a value unknown in the service');
+  return value;
+}
+
 export function resolveSessionFields(
   input: UpdateSessionInput,
   current: AttendanceSessionRow | undefined,
   ctx: InputContext,
 ): SessionFields {
-  const { body, errors } = foldLocationAliases(input);
-  const fail = (field: string, message: string) => errors.push({ field, message });
-
-  const name = body.session_name?.trim();
-  if (name === '') fail('session_name', 'must not be blank');
-  if (body.timezone !== undefined && !isValidTimeZone(body.timezone)) {
-    fail('timezone', 'must be an IANA time zone name such as Europe/Paris');
-  }
-  const timezone = body.timezone ?? current?.timezone ?? ctx.orgTimezone;
-  const readTime = (field: 'start_time' | 'end_time'): number | null => {
-    const raw = body[field];
-    if (raw === undefined) return current ? current[field] : null;
-    if (!isValidTimeZone(timezone)) return null; // the timezone error says it all
-    const parsed = parseInstantDetailed(raw, timezone);
-    if (parsed === null) fail(field, 'must be an ISO 8601 date-time such as 2025-07-05T09:00:00');
-    else if (!inCalendarRange(parsed.ms)) fail(field, `must lie in ${CALENDAR_RANGE_TEXT}`);
-    // Never move a time silently: a wall time skipped by the clock change is refused (issue 17.8).
-    else if (parsed.inGap)
-      fail(
-        field,
-        `does not exist in ${timezone}: the clocks skip it (DST gap); give a time outside the gap or an offset`,
-      );
-    else return parsed.ms;
-    return null;
-  };
-  const start = readTime('start_time');
-  const end = readTime('end_time');
-  if (start !== null && end !== null && end <= start) fail('end_time', 'must be after start_time');
-
-  const lat = pick(body, current, 'location_lat') ?? null;
-  const lon = pick(body, current, 'location_lon') ?? null;
-  if (lat === null && lon !== null) fail('location_lat', 'is required together with location_lon');
-  if (lon === null && lat !== null) fail('location_lon', 'is required together with location_lat');
+  const checked = checkSessionRules(input, {
+    stored: (key) => (current ? current[key] : null),
+    orgTimezone: ctx.orgTimezone,
+  });
+  if (checked.errors.length) throw validationError(checked.errors);
+  const { body } = checked;
 
   let geofence: string | null = current?.geofence ?? null;
-  if (body.geofence !== undefined) {
-    const problem = body.geofence === null ? null : validatePolygon(body.geofence);
-    if (problem) fail('geofence', problem);
+  if (body.geofence !== undefined)
     geofence =
       body.geofence === null
         ? null
         : JSON.stringify({ type: 'Polygon', coordinates: body.geofence.coordinates });
-  }
 
+  const lat = known(checked.lat);
+  const lon = known(checked.lon);
   const hasCircle = lat !== null && lon !== null;
   let radius = pick(body, current, 'location_radius') ?? null;
-  if (body.location_radius != null && lat === null && lon === null) {
-    fail('location_radius', 'needs location_lat and location_lon');
-  }
   if (hasCircle && radius === null) radius = ctx.defaultRadius;
   if (!hasCircle) radius = null;
 
-  const codes = resolveCodeMode(body, current, fail);
-
-  if (errors.length) throw validationError(errors);
   return {
-    session_name: name ?? current?.session_name ?? '',
+    session_name: body.session_name?.trim() ?? current?.session_name ?? '',
     description: pick(body, current, 'description') ?? null,
-    start_time: start!,
-    end_time: end!,
-    timezone,
+    start_time: known(checked.start)!,
+    end_time: known(checked.end)!,
+    timezone: known(checked.timezone),
     group_id: pick(body, current, 'group_id') ?? null,
     location_lat: lat,
     location_lon: lon,
@@ -133,52 +99,27 @@ export function resolveSessionFields(
     geofence,
     late_after_minutes: pick(body, current, 'late_after_minutes') ?? null,
     checkin_opens_minutes: pick(body, current, 'checkin_opens_minutes') ?? DEFAULT_CHECKIN_OPENS_MINUTES,
-    ...codes,
+    ...codeFields(checked, current),
     boundary_policy: pick(body, current, 'boundary_policy') ?? null,
   };
 }
 
 /**
- * API.md Part 2: code_mode none|static|rotating; Part 1's `require_code: true` + `code` means static
- * (a code is generated when none is given, as in Part 1), `require_code` is stored as
- * code_mode != none. Contradictions are 400: require_code false with a code mode, require_code true
- * with none, code_mode static without a code, a code given to a rotating session. A rotating session
- * gets its random secret once and keeps it (codes shown on a projector stay valid across edits).
+ * The code columns of the mode the rules settled on: `require_code` is stored as code_mode != none; a
+ * static session given no code gets a generated one (as in Part 1); a rotating session gets its random
+ * secret once and keeps it (codes shown on a projector stay valid across edits).
  */
-function resolveCodeMode(
-  body: UpdateSessionInput,
+function codeFields(
+  checked: CheckedSession,
   current: AttendanceSessionRow | undefined,
-  fail: (field: string, message: string) => void,
 ): Pick<SessionFields, 'require_code' | 'code' | 'code_mode' | 'code_period_seconds' | 'code_secret'> {
-  const currentMode: CodeMode = current?.code_mode ?? 'none';
-  let mode: CodeMode;
-  if (body.code_mode !== undefined) {
-    mode = body.code_mode;
-    if (body.require_code === false && mode !== 'none')
-      fail('require_code', `must not be false with code_mode ${mode}`);
-    if (body.require_code === true && mode === 'none')
-      fail('require_code', 'must not be true with code_mode none');
-  } else if (body.require_code !== undefined) {
-    mode = body.require_code ? (currentMode === 'none' ? 'static' : currentMode) : 'none';
-  } else if (body.code != null) {
-    mode = 'static';
-  } else {
-    mode = currentMode;
-  }
-  let code = pick(body, current, 'code') ?? null;
-  if (mode === 'static' && code === null) {
-    if (body.code_mode === 'static') fail('code', 'is required with code_mode static (1-32 characters)');
-    else code = generateCode();
-  }
-  if (mode === 'rotating') {
-    if (body.code != null)
-      fail('code', 'must not be given: a rotating session’s codes are derived by the server');
-    code = null;
-  }
+  const { body } = checked;
+  const mode: CodeMode = known(checked.codeMode);
+  const code = mode === 'static' ? (pick(body, current, 'code') ?? generateCode()) : null;
   return {
     code_mode: mode,
     require_code: mode === 'none' ? 0 : 1,
-    code: mode === 'static' ? code : null,
+    code,
     code_period_seconds: pick(body, current, 'code_period_seconds') ?? DEFAULT_CODE_PERIOD_SECONDS,
     code_secret:
       mode === 'rotating'

@@ -1,6 +1,14 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { DisplayName, IsoTime, Nullable, REQUEST_TIME_PATTERN, Uuid } from '../../lib/strings.js';
+import {
+  DisplayName,
+  IsoTime,
+  Nullable,
+  REQUEST_TIME_PATTERN,
+  TimeZoneName,
+  Uuid,
+} from '../../lib/strings.js';
+import { SESSION_RULES_KEYWORD } from './session-rules.js';
 
 /**
  * `number | null` as one JSON-Schema type array rather than anyOf: a latitude of 100 then gives the
@@ -68,9 +76,7 @@ export const inputFields = {
   description: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
   start_time: TimeInput,
   end_time: TimeInput,
-  timezone: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone; default the organization’s' }),
-  ),
+  timezone: Type.Optional(TimeZoneName('IANA zone; default the organization’s')),
   group_id: Type.Optional(Nullable(Uuid)),
   location_lat: Type.Optional(nullableNumber({ minimum: -90, maximum: 90 })),
   location_lon: Type.Optional(nullableNumber({ minimum: -180, maximum: 180 })),
@@ -138,12 +144,19 @@ export const inputFields = {
   ),
 };
 
+const SESSION_RULES =
+  'Every wrong field is named in one 400: the schema’s errors together with an unknown zone, end_time ' +
+  'not after start_time, one coordinate of the circle without the other, a radius without a circle, an ' +
+  'alias that differs from its field, an invalid polygon and a code mode that contradicts require_code or ' +
+  'code. A rule that needs the stored session (PUT) or the organization’s zone (a time without offset ' +
+  'and no `timezone`) comes after the schema’s errors are fixed.';
+
 export const CreateSessionBody = Type.Object(
   {
     ...inputFields,
     org_id: Type.Optional(uuid('super_admin only: the organization of the session')),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, [SESSION_RULES_KEYWORD]: 'create', description: SESSION_RULES },
 );
 export type CreateSessionInput = Static<typeof CreateSessionBody>;
 
@@ -154,7 +167,12 @@ export const UpdateSessionBody = Type.Object(
     start_time: Type.Optional(TimeInput),
     end_time: Type.Optional(TimeInput),
   },
-  { additionalProperties: false, minProperties: 1 },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    [SESSION_RULES_KEYWORD]: 'update',
+    description: SESSION_RULES,
+  },
 );
 export type UpdateSessionInput = Static<typeof UpdateSessionBody>;
 

@@ -72,6 +72,136 @@ describe('validation reports every wrong field at once, the password policy incl
 
 const json = (res: { body: string }) => JSON.parse(res.body);
 
+/** The sorted, distinct fields a 400 names. */
+const fieldsOf = (res: { statusCode: number; body: string }) => {
+  expect(res.statusCode, res.body).toBe(400);
+  return [...new Set(json(res).errors.map((e: { field: string }) => e.field))].sort();
+};
+
+describe('rules checked beyond the schema are named in the same 400 as the schema errors (16.3)', () => {
+  const times = { start_time: '2026-12-01T10:00:00Z', end_time: '2026-12-01T09:00:00Z' };
+  const send = (method: 'POST' | 'PUT', url: string, payload: object, auth = w.auth.teacher) =>
+    t.app.inject({ method, url, headers: wrapper(auth), payload });
+  let sessionId: string;
+  beforeAll(async () => {
+    const res = await send('POST', '/admin/sessions', {
+      session_name: 'Rules',
+      start_time: '2026-12-01T09:00:00Z',
+      end_time: '2026-12-01T10:00:00Z',
+    });
+    sessionId = json(res).data.session_id;
+  });
+
+  it('session: end before start, an unknown zone and a bad radius, on POST and PUT', async () => {
+    const body = { ...times, timezone: 'Mars/Base', location_radius: 0 };
+    const expected = ['end_time', 'location_radius', 'timezone'];
+    expect(fieldsOf(await send('POST', '/admin/sessions', { session_name: 'X', ...body }))).toEqual(expected);
+    expect(fieldsOf(await send('PUT', `/admin/sessions/${sessionId}`, body))).toEqual(expected);
+  });
+
+  it('session: a latitude without a longitude beside a bad radius alias, on POST and PUT', async () => {
+    const body = { location_lat: 10, location_lon: null, radius: 0 };
+    expect(fieldsOf(await send('POST', '/admin/sessions', { session_name: 'X', ...times, ...body }))).toEqual(
+      ['end_time', 'location_lon', 'radius'],
+    );
+    // The stored session has no circle: location_lon is missing whatever the body leaves out.
+    expect(
+      fieldsOf(
+        await send('POST', '/admin/sessions', { session_name: 'X', ...times, location_lat: 10, radius: 0 }),
+      ),
+    ).toEqual(['end_time', 'location_lon', 'radius']);
+    expect(fieldsOf(await send('PUT', `/admin/sessions/${sessionId}`, body))).toEqual([
+      'location_lon',
+      'radius',
+    ]);
+  });
+
+  it('session: an alias that differs from its field beside a schema error, on POST and PUT', async () => {
+    const body = { latitude: 10, location_lat: 11, location_lon: 5, location_radius: 0 };
+    expect(
+      fieldsOf(
+        await send('POST', '/admin/sessions', {
+          session_name: 'X',
+          ...times,
+          ...body,
+          end_time: '2026-12-01T11:00:00Z',
+        }),
+      ),
+    ).toEqual(['latitude', 'location_radius']);
+    expect(fieldsOf(await send('PUT', `/admin/sessions/${sessionId}`, body))).toEqual([
+      'latitude',
+      'location_radius',
+    ]);
+  });
+
+  it('session PUT with conflicting aliases alone → 400 naming the alias, nothing stored', async () => {
+    const res = await send('PUT', `/admin/sessions/${sessionId}`, {
+      longitude: 3,
+      location_lon: 4,
+      latitude: 1,
+    });
+    expect(fieldsOf(res)).toEqual(['longitude']);
+    const row = await t.db
+      .selectFrom('attendance_sessions')
+      .select(['location_lat', 'location_lon'])
+      .where('session_id', '=', sessionId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ location_lat: null, location_lon: null });
+  });
+
+  it('organization: a blank name and an unknown zone, on POST and PUT', async () => {
+    const sa = await t.factory.user('super_admin', null);
+    const auth = (await t.login(sa)).headers;
+    const body = { name: '', timezone: 'Mars/Base' };
+    expect(fieldsOf(await send('POST', '/admin/organizations', body, auth))).toEqual(['name', 'timezone']);
+    expect(fieldsOf(await send('PUT', `/admin/organizations/${w.org.org_id}`, body, w.auth.admin))).toEqual([
+      'name',
+      'timezone',
+    ]);
+    const row = await t.db
+      .selectFrom('organizations')
+      .select('timezone')
+      .where('org_id', '=', w.org.org_id)
+      .executeTakeFirstOrThrow();
+    expect(row.timezone).toBe(w.org.timezone);
+  });
+
+  it('series: latitude and location_lat that differ → 400 naming latitude, on POST and PUT', async () => {
+    const schedule = {
+      session_name: 'Series',
+      weekdays: [1],
+      start_date: '2027-01-04',
+      end_date: '2027-01-25',
+      start_local: '09:00',
+      end_local: '10:00',
+    };
+    const conflict = { latitude: 10, location_lat: 11, location_lon: 5 };
+    const before = await t.db.selectFrom('session_series').select('series_id').execute();
+    expect(fieldsOf(await send('POST', '/admin/session-series', { ...schedule, ...conflict }))).toEqual([
+      'latitude',
+    ]);
+    // Beside a schema error, in the same answer.
+    expect(
+      fieldsOf(await send('POST', '/admin/session-series', { ...schedule, ...conflict, radius: 0 })),
+    ).toEqual(['latitude', 'radius']);
+    expect(await t.db.selectFrom('session_series').select('series_id').execute()).toEqual(before);
+    const created = await send('POST', '/admin/session-series', schedule);
+    expect(created.statusCode, created.body).toBe(201);
+    const id = json(created).data.series_id;
+    expect(fieldsOf(await send('PUT', `/admin/session-series/${id}`, conflict))).toEqual(['latitude']);
+    expect(fieldsOf(await send('PUT', `/admin/session-series/${id}`, { ...conflict, radius: 0 }))).toEqual([
+      'latitude',
+      'radius',
+    ]);
+    const stored = await t.db
+      .selectFrom('session_series')
+      .select('settings')
+      .where('series_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.settings)).toEqual({});
+  });
+});
+
 describe('a body-less request with Content-Type: application/json and an empty body (16.1)', () => {
   it('logout answers 200 and the old token answers 401 afterwards', async () => {
     const me = await t.login(w.users.student);
@@ -111,6 +241,12 @@ describe('a body-less request with Content-Type: application/json and an empty b
       payload: '',
     });
     expect(close.statusCode, close.body).toBe(200);
+    const closed = await t.db
+      .selectFrom('attendance_sessions')
+      .select('closed_at')
+      .where('session_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(closed.closed_at).not.toBeNull();
     const victim = await t.factory.user('student', w.org.org_id);
     const del = await t.app.inject({
       method: 'DELETE',
@@ -431,5 +567,95 @@ describe('login, records, pagination, query strings and the dashboard (16.5–16
     expect(limit?.deprecated ?? limit?.schema?.deprecated).toBe(true);
     const login = doc.paths['/auth/login'].post.responses['200'].content['application/json'].schema;
     expect(login.properties.data.properties.token.deprecated).toBe(true);
+  });
+});
+
+describe('every GET of the OpenAPI document takes limit and a cache-buster (16.6, 16.7)', () => {
+  type Operation = { parameters?: { in: string; name: string }[]; responses: Record<string, unknown> };
+  const RANDOM_ID = '0190a5f4-7c1e-7a3b-9c2d-4e5f6a7b8c9d';
+  let routes: { path: string; op: Operation }[];
+  let ids: Record<string, string>;
+
+  beforeAll(async () => {
+    const doc = json(await t.app.inject({ method: 'GET', url: '/openapi.json' }));
+    routes = Object.entries<{ get?: Operation }>(doc.paths)
+      .filter(([, ops]) => ops.get)
+      .map(([path, ops]) => ({ path, op: ops.get! }));
+    const now = Date.now();
+    const session = json(
+      await t.app.inject({
+        method: 'POST',
+        url: '/admin/sessions',
+        headers: wrapper(w.auth.teacher),
+        payload: {
+          session_name: 'Listed',
+          start_time: new Date(now - 60_000).toISOString(),
+          end_time: new Date(now + 3_600_000).toISOString(),
+        },
+      }),
+    ).data;
+    const record = json(
+      await t.app.inject({
+        method: 'POST',
+        url: '/attendance/force-check-in',
+        headers: wrapper(w.auth.teacher),
+        payload: { session_id: session.session_id, user_id: w.users.student.user_id },
+      }),
+    ).data;
+    const webhook = await t.factory.webhook(w.org.org_id, ['attendance.created']);
+    ids = {
+      org_id: w.org.org_id,
+      session_id: session.session_id,
+      user_id: w.users.student.user_id,
+      record_id: record.record_id,
+      webhook_id: webhook.webhook_id,
+    };
+  });
+
+  /** Path parameters filled with ids of the seeded org; `{id}` is a user under /user/, else a session. */
+  const urlOf = (path: string, real: boolean) =>
+    path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      if (!real) return RANDOM_ID;
+      const key = name === 'id' ? (path.includes('/user/') ? 'user_id' : 'session_id') : name;
+      return ids[key] ?? RANDOM_ID;
+    });
+  const isPaginated = (op: Operation) =>
+    (op.parameters ?? []).some((p) => p.in === 'query' && p.name === 'limit');
+  const isStream = (op: Operation) => JSON.stringify(op.responses).includes('text/event-stream');
+  const get = (url: string, auth: Record<string, string>) =>
+    t.app.inject({ method: 'GET', url, headers: wrapper(auth) });
+
+  it('every paginated list clamps limit=500 to 100 and carries total_pages, has_next, has_prev', async () => {
+    const lists = routes.filter((r) => isPaginated(r.op));
+    expect(lists.length).toBeGreaterThan(10);
+    for (const { path } of lists) {
+      // The first role that may read the list (my-history is a student's, the rest staff's).
+      let res = await get(`${urlOf(path, true)}?limit=500&_=1`, w.auth.admin);
+      for (const role of ['teacher', 'student'] as const)
+        if (res.statusCode !== 200) res = await get(`${urlOf(path, true)}?limit=500&_=1`, w.auth[role]);
+      expect(res.statusCode, `${path}: ${res.body}`).toBe(200);
+      // Most lists carry pagination beside data; a report carries it inside data.
+      const body = json(res);
+      const p = body.pagination ?? body.data?.pagination;
+      expect(p, `${path}: ${res.body.slice(0, 300)}`).toBeDefined();
+      expect(p, path).toMatchObject({
+        per_page: 100,
+        total_pages: p.pages,
+        has_next: p.page < p.pages,
+        has_prev: p.page > 1,
+      });
+    }
+  });
+
+  it('adding ?_=1700000000&foo=bar to any GET leaves its status unchanged', async () => {
+    const plain = routes.filter((r) => !isStream(r.op));
+    expect(plain.length).toBeGreaterThan(30);
+    for (const { path } of plain)
+      for (const real of [true, false]) {
+        const url = urlOf(path, real);
+        const before = await get(url, w.auth.admin);
+        const after = await get(`${url}?_=1700000000&foo=bar`, w.auth.admin);
+        expect(after.statusCode, `${url}: ${after.body.slice(0, 200)}`).toBe(before.statusCode);
+      }
   });
 });

@@ -310,7 +310,8 @@ describe('POST /admin/session-series: schedule and settings', () => {
     });
     expect(b.statusCode).toBe(400);
     expect(new Set(fieldsOf(b.json()))).toEqual(
-      new Set(['weekdays[1]', 'start_date', 'end_local', 'location_lat']),
+      // location_lon: missing beside location_lat, named in the same answer as the schema's errors (16.3).
+      new Set(['weekdays[1]', 'start_date', 'end_local', 'location_lat', 'location_lon']),
     );
     const none = await post(w.auth.admin, {
       ...base,

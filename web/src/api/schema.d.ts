@@ -1410,7 +1410,10 @@ export interface paths {
                         self_registration?: boolean;
                         /** @description false: raw latitude/longitude of check-ins are never written (records, logs, audit, idempotency store); only distance_m and the decision */
                         store_coordinates?: boolean;
-                        /** @description IANA time zone, e.g. Europe/Paris */
+                        /**
+                         * Format: iana-time-zone
+                         * @description IANA time zone, e.g. Europe/Paris
+                         */
                         timezone?: string;
                     };
                 };
@@ -1620,7 +1623,10 @@ export interface paths {
                         self_registration?: boolean;
                         /** @description false: raw latitude/longitude of check-ins are never written (records, logs, audit, idempotency store); only distance_m and the decision */
                         store_coordinates?: boolean;
-                        /** @description IANA time zone, e.g. Europe/Paris */
+                        /**
+                         * Format: iana-time-zone
+                         * @description IANA time zone, e.g. Europe/Paris
+                         */
                         timezone?: string;
                     };
                 };
@@ -2056,7 +2062,10 @@ export interface paths {
                         start_local: string;
                         /** @description the session’s teachers (they run it with the org’s admins); admins set it. Default: the creating teacher, or none when an admin creates it */
                         teacher_ids?: string[];
-                        /** @description IANA zone; default the organization’s */
+                        /**
+                         * Format: iana-time-zone
+                         * @description IANA zone; default the organization’s
+                         */
                         timezone?: string;
                         /**
                          * @description ISO weekdays, 1 = Monday … 7 = Sunday
@@ -2886,6 +2895,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Every wrong field is named in one 400: the schema’s errors together with an unknown zone, end_time not after start_time, one coordinate of the circle without the other, a radius without a circle, an alias that differs from its field, an invalid polygon and a code mode that contradicts require_code or code. A rule that needs the stored session (PUT) or the organization’s zone (a time without offset and no `timezone`) comes after the schema’s errors are fixed. */
             requestBody: {
                 content: {
                     "application/json": {
@@ -2950,7 +2960,10 @@ export interface paths {
                         start_time: string;
                         /** @description the session’s teachers (they run it with the org’s admins); admins set it. Default: the creating teacher, or none when an admin creates it */
                         teacher_ids?: string[];
-                        /** @description IANA zone; default the organization’s */
+                        /**
+                         * Format: iana-time-zone
+                         * @description IANA zone; default the organization’s
+                         */
                         timezone?: string;
                     };
                 };
@@ -3177,6 +3190,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Every wrong field is named in one 400: the schema’s errors together with an unknown zone, end_time not after start_time, one coordinate of the circle without the other, a radius without a circle, an alias that differs from its field, an invalid polygon and a code mode that contradicts require_code or code. A rule that needs the stored session (PUT) or the organization’s zone (a time without offset and no `timezone`) comes after the schema’s errors are fixed. */
             requestBody: {
                 content: {
                     "application/json": {
@@ -3236,7 +3250,10 @@ export interface paths {
                         start_time?: string;
                         /** @description the session’s teachers (they run it with the org’s admins); admins set it. Default: the creating teacher, or none when an admin creates it */
                         teacher_ids?: string[];
-                        /** @description IANA zone; default the organization’s */
+                        /**
+                         * Format: iana-time-zone
+                         * @description IANA zone; default the organization’s
+                         */
                         timezone?: string;
                     };
                 };

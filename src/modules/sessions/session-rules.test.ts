@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { checkSessionRules, type RuleBase, UNKNOWN } from './session-rules.js';
+import type { UpdateSessionInput } from './sessions.schemas.js';
+
+/** What the validator knows: a create (nothing stored) or an update (stored row unknown), no org zone. */
+const validatorCreate: RuleBase = { stored: () => null, orgTimezone: UNKNOWN };
+const validatorUpdate: RuleBase = { stored: () => UNKNOWN, orgTimezone: UNKNOWN };
+/** What the service knows when it creates in an org of New York. */
+const serviceCreate: RuleBase = { stored: () => null, orgTimezone: 'America/New_York' };
+
+const fields = (body: UpdateSessionInput, base: RuleBase) =>
+  checkSessionRules(body, base)
+    .errors.map((e) => e.field)
+    .sort();
+
+describe('checkSessionRules', () => {
+  it.each<[string, UpdateSessionInput, RuleBase, string[]]>([
+    [
+      'naive times in an unknown zone still compare as wall clocks',
+      { start_time: '2026-12-01T10:00', end_time: '2026-12-01T09:00' },
+      validatorCreate,
+      ['end_time'],
+    ],
+    [
+      'a naive and an offset time cannot be compared without the zone',
+      { start_time: '2026-12-01T10:00', end_time: '2026-12-01T09:00Z' },
+      validatorCreate,
+      [],
+    ],
+    [
+      'the same pair with the org zone: 09:00Z is 04:00 in New York, before 10:00',
+      { start_time: '2026-12-01T10:00', end_time: '2026-12-01T09:00Z' },
+      serviceCreate,
+      ['end_time'],
+    ],
+    [
+      'a wrong zone does not hide times with an offset',
+      { timezone: 'Mars/Base', start_time: '2026-12-01T10:00Z', end_time: '2026-12-01T09:00Z' },
+      validatorCreate,
+      ['end_time', 'timezone'],
+    ],
+    [
+      'a DST gap is refused once the zone is known',
+      { start_time: '2026-03-08T02:30', end_time: '2026-03-08T04:00' },
+      serviceCreate,
+      ['start_time'],
+    ],
+    ['create: a latitude alone lacks its longitude', { location_lat: 10 }, validatorCreate, ['location_lon']],
+    ['update: the stored longitude may complete it', { location_lat: 10 }, validatorUpdate, []],
+    [
+      'update: a longitude cleared in the body does not',
+      { location_lat: 10, location_lon: null },
+      validatorUpdate,
+      ['location_lon'],
+    ],
+    ['create: a radius needs a circle', { location_radius: 50 }, validatorCreate, ['location_radius']],
+    ['update: the stored circle may carry a radius', { location_radius: 50 }, validatorUpdate, []],
+    [
+      'an alias that differs from its field',
+      { latitude: 1, location_lat: 2, location_lon: 3 },
+      validatorUpdate,
+      ['latitude'],
+    ],
+    ['code_mode static without a code (create)', { code_mode: 'static' }, validatorCreate, ['code']],
+    ['code_mode static: the stored code may do (update)', { code_mode: 'static' }, validatorUpdate, []],
+    [
+      'require_code false with a code mode',
+      { code_mode: 'rotating', require_code: false },
+      validatorUpdate,
+      ['require_code'],
+    ],
+  ])('%s', (_, body, base, expected) => {
+    expect(fields(body, base)).toEqual(expected);
+  });
+
+  it('leaves what it cannot know UNKNOWN, and settles it when it can', () => {
+    const body = { start_time: '2026-12-01T09:00', end_time: '2026-12-01T10:00', location_lat: 1 };
+    const v = checkSessionRules(body, validatorUpdate);
+    expect([v.start, v.lon, v.codeMode]).toEqual([UNKNOWN, UNKNOWN, UNKNOWN]);
+    const s = checkSessionRules({ ...body, location_lon: 2 }, serviceCreate);
+    expect([s.start, s.end, s.lat, s.lon, s.codeMode]).toEqual([
+      Date.parse('2026-12-01T14:00:00Z'),
+      Date.parse('2026-12-01T15:00:00Z'),
+      1,
+      2,
+      'none',
+    ]);
+  });
+});
