@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { Nullable, Uuid } from '../../lib/strings.js';
+import { FreeText, Nullable, Uuid } from '../../lib/strings.js';
 
 export const AuditEntrySchema = Type.Object({
   audit_id: Type.String(),
@@ -27,13 +27,9 @@ const When = Type.String({
 const filters = {
   actor_id: Type.Optional(Uuid),
   action: Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 64,
-      description: 'exact action, or a prefix ending in "." (user.)',
-    }),
+    FreeText(64, { minLength: 1, description: 'exact action, or a prefix ending in "." (user.)' }),
   ),
-  target_type: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  target_type: Type.Optional(FreeText(32, { minLength: 1 })),
   target_id: Type.Optional(Uuid),
   from: Type.Optional(When),
   to: Type.Optional(When),
