@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDisplayName } from './strings.js';
+import { isDisplayName, isPlainText } from './strings.js';
 
 describe('isDisplayName (issue 17.7)', () => {
   it.each([
@@ -27,5 +27,22 @@ describe('isDisplayName (issue 17.7)', () => {
     ['lone\uD800', false], // unpaired surrogate
   ])('%j → %s', (name, ok) => {
     expect(isDisplayName(name)).toBe(ok);
+  });
+});
+
+describe('isPlainText (free text)', () => {
+  it.each([
+    ['', true],
+    ['Room 4, second floor', true],
+    ['line 1\r\nline 2\n\tindented', true], // tab and line breaks are text
+    ['evil\u202Egpj', true], // bidi is a name's problem, not free text's
+    ['a\u0000b', false], // NUL: PostgreSQL cannot hold it
+    ['bell\u0007', false],
+    ['esc\u001B[31m', false],
+    ['del\u007F', false],
+    ['c1\u0085', false],
+    ['vt\u000B', false],
+  ])('%j → %s', (text, ok) => {
+    expect(isPlainText(text)).toBe(ok);
   });
 });

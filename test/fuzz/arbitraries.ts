@@ -4,7 +4,12 @@
  */
 
 import fc from 'fast-check';
-import { isDisplayName, LOCAL_DATE_PATTERN, REQUEST_TIME_PATTERN } from '../../src/lib/strings.js';
+import {
+  isDisplayName,
+  isPlainText,
+  LOCAL_DATE_PATTERN,
+  REQUEST_TIME_PATTERN,
+} from '../../src/lib/strings.js';
 
 export type JsonSchema = {
   type?: string | string[];
@@ -90,6 +95,12 @@ function stringFor(s: JsonSchema): fc.Arbitrary<string> {
       return fc
         .string({ minLength: s.minLength ?? 1, maxLength: Math.min(s.maxLength ?? 40, 60), unit: 'grapheme' })
         .filter((x) => x.length <= (s.maxLength ?? Infinity) && isDisplayName(x));
+    case 'plain-text':
+      return fc
+        .string({ minLength: s.minLength ?? 0, maxLength: Math.min(s.maxLength ?? 40, 60), unit: 'grapheme' })
+        .filter(
+          (x) => x.length >= (s.minLength ?? 0) && x.length <= (s.maxLength ?? Infinity) && isPlainText(x),
+        );
     case 'date-time':
       return fc
         .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })

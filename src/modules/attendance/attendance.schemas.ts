@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { IsoTime, LocalDate, Nullable, Uuid } from '../../lib/strings.js';
+import { FreeText, IsoTime, LocalDate, Nullable, Uuid } from '../../lib/strings.js';
 import {
   Latitude,
   Longitude,
@@ -13,7 +13,7 @@ import { ATTENDANCE_STATUSES, REVIEW_STATES } from './attendance.table.js';
 import { FLAGS } from './record-flags.js';
 
 export const StatusSchema = Type.Enum([...ATTENDANCE_STATUSES]);
-const Notes = Nullable(Type.String({ maxLength: 2000 }));
+const Notes = Nullable(FreeText(2000));
 const Accuracy = Type.Number({
   minimum: 0,
   maximum: 1_000_000,
@@ -61,9 +61,8 @@ const checkInFields = {
   lon: Type.Optional(Longitude),
   accuracy: Type.Optional(Accuracy),
   code: Type.Optional(
-    Type.String({
+    FreeText(64, {
       minLength: 1,
-      maxLength: 64,
       description: 'the session’s code: its static code, or the 6 digits shown now for a rotating one',
     }),
   ),

@@ -68,7 +68,10 @@ export const expectedAttendeesRepository = {
   },
 
   /** Expected attendees who have no record yet, with their names (the open part of a session roster). */
-  listPendingWithUsers(db: Db, s: SessionRef): Promise<{ user_id: string; name: string; email: string }[]> {
+  listPendingWithUsers(
+    db: Db,
+    s: SessionRef,
+  ): Promise<{ user_id: string; name: string; email: string; role: string }[]> {
     return expectedUsers(db, s)
       .where(({ not, exists, selectFrom }) =>
         not(
@@ -80,7 +83,7 @@ export const expectedAttendeesRepository = {
           ),
         ),
       )
-      .select(['u.user_id', 'u.name', 'u.email'])
+      .select(['u.user_id', 'u.name', 'u.email', 'u.role'])
       .orderBy('u.name')
       .orderBy('u.user_id')
       .execute();

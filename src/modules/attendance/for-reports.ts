@@ -48,6 +48,7 @@ export function createAttendanceForReports(
           'u.user_id',
           'u.name',
           'u.email',
+          'u.role',
           'r.record_id',
           'r.status',
           'r.check_in_time',

@@ -9,6 +9,7 @@ import { conflict, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
 import { type Actor, isStaff, scopeOf } from '../../lib/tenancy.js';
+import { canSeeUser } from '../../lib/visibility.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { assertCanManageSession } from '../sessions/session-access.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
@@ -60,7 +61,8 @@ export function createOverridesService(deps: OverridesDeps) {
       assertCanManageSession(actor, session);
       if (!session.is_active) throw conflict('CONFLICT', 'The session is cancelled');
       const user = await usersRepository.findById(db, session.org_id, input.user_id);
-      if (!user) throw notFound('User');
+      // A user the caller may not see (a teacher naming staff) is unknown here too (lib/visibility.ts).
+      if (!user || !canSeeUser(actor, user)) throw notFound('User');
       const status = input.status ?? 'present';
       const t = now();
       const row: AttendanceRecordRow = {

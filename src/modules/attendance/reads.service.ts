@@ -115,7 +115,13 @@ export function createReadsService(deps: ReadsDeps) {
     async sessionAttendance(actor: Actor, sessionId: string, q: PageQuery) {
       const s = await staffSession(actor, sessionId);
       const page = pageRequest(q);
-      const { rows, total } = await recordsRepository.listForSession(db, scopeOf(actor), s.session_id, page);
+      const { rows, total } = await recordsRepository.listForSession(
+        db,
+        scopeOf(actor),
+        s.session_id,
+        page,
+        actor,
+      );
       const items = rows.map(({ user_name, user_email, ...r }) => ({
         ...toRecordDto(r),
         user_name,

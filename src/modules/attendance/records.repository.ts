@@ -4,7 +4,8 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { prepared, preparedInsert } from '../../db/prepared.js';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
-import { inScope, type OrgScope } from '../../lib/tenancy.js';
+import { type Actor, inScope, type OrgScope } from '../../lib/tenancy.js';
+import { onlyUsersSeenBy } from '../../lib/visibility.js';
 import { sessionTeachersRepository } from '../sessions/session-teachers.repository.js';
 import type {
   AttendanceRecordRow,
@@ -247,20 +248,25 @@ export const recordsRepository = {
     return { rows, total: Number(count.n) };
   },
 
-  /** Records of one session with their users, by name. */
+  /** Records of one session with their users, by name: those of users `seenBy` may see (lib/visibility.ts). */
   async listForSession(
     db: Db,
     scope: OrgScope,
     sessionId: string,
     page: PageRequest,
+    seenBy: Actor,
   ): Promise<{ rows: RecordWithUser[]; total: number }> {
-    const base = inScope(
-      db
-        .selectFrom('attendance_records as r')
-        .innerJoin('users as u', 'u.user_id', 'r.user_id')
-        .where('r.session_id', '=', sessionId),
-      'r.org_id',
-      scope,
+    const base = onlyUsersSeenBy(
+      inScope(
+        db
+          .selectFrom('attendance_records as r')
+          .innerJoin('users as u', 'u.user_id', 'r.user_id')
+          .where('r.session_id', '=', sessionId),
+        'r.org_id',
+        scope,
+      ),
+      seenBy,
+      { userId: 'u.user_id', role: 'u.role' },
     );
     const [rows, count] = await Promise.all([
       base

@@ -1,6 +1,8 @@
 /** The review queue: flagged records of one session, or of a whole organization (admins). */
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
+import type { Actor } from '../../lib/tenancy.js';
+import { onlyUsersSeenBy } from '../../lib/visibility.js';
 import type { AttendanceRecordRow, ReviewState } from './attendance.table.js';
 
 export type ReviewRow = AttendanceRecordRow & { user_name: string; user_email: string; session_name: string };
@@ -11,8 +13,9 @@ export const reviewRepository = {
     orgId: string,
     f: { sessionId?: string; state: ReviewState },
     page: PageRequest,
+    seenBy: Actor,
   ): Promise<{ rows: ReviewRow[]; total: number }> {
-    const base = db
+    const query = db
       .selectFrom('attendance_records as r')
       .innerJoin('users as u', 'u.user_id', 'r.user_id')
       .innerJoin('attendance_sessions as s', 's.session_id', 'r.session_id')
@@ -20,6 +23,8 @@ export const reviewRepository = {
       .where('r.review_state', '=', f.state)
       .where('r.flags', '<>', '')
       .$if(f.sessionId !== undefined, (qb) => qb.where('r.session_id', '=', f.sessionId!));
+    // Only records of users the caller may see (lib/visibility.ts).
+    const base = onlyUsersSeenBy(query, seenBy, { userId: 'u.user_id', role: 'u.role' });
     const [rows, count] = await Promise.all([
       base
         .selectAll('r')

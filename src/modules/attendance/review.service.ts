@@ -50,6 +50,7 @@ export function createReviewService(deps: ReviewDeps) {
         orgId ?? '',
         { sessionId: q.session_id, state: q.state ?? 'pending' },
         page,
+        actor,
       );
       const items = rows.map(({ user_name, user_email, session_name, ...r }) => ({
         ...toRecordDto(r),

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { Nullable, Uuid } from '../../lib/strings.js';
+import { FreeText, Nullable, REQUEST_TIME_PATTERN, Uuid } from '../../lib/strings.js';
+import { CALENDAR_RANGE_TEXT } from '../../lib/time.js';
 
 export const AuditEntrySchema = Type.Object({
   audit_id: Type.String(),
@@ -21,19 +22,16 @@ export type AuditEntryDto = Static<typeof AuditEntrySchema>;
 const When = Type.String({
   minLength: 10,
   maxLength: 40,
-  description: 'ISO 8601 date-time or YYYY-MM-DD; a bare date in `to` includes that whole day',
+  pattern: REQUEST_TIME_PATTERN,
+  description: `ISO 8601 date-time or YYYY-MM-DD, ${CALENDAR_RANGE_TEXT}; a bare date in \`to\` includes that whole day`,
 });
 
 const filters = {
   actor_id: Type.Optional(Uuid),
   action: Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 64,
-      description: 'exact action, or a prefix ending in "." (user.)',
-    }),
+    FreeText(64, { minLength: 1, description: 'exact action, or a prefix ending in "." (user.)' }),
   ),
-  target_type: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  target_type: Type.Optional(FreeText(32, { minLength: 1 })),
   target_id: Type.Optional(Uuid),
   from: Type.Optional(When),
   to: Type.Optional(When),

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Email, Name, NewPassword, Nullable, Password, Uuid } from '../../lib/strings.js';
+import { Email, FreeText, Name, NewPassword, Nullable, Password, Uuid } from '../../lib/strings.js';
 import { RoleSchema, UserSchema } from '../users/users.schemas.js';
 
 export const RegisterBody = Type.Object(
@@ -10,9 +10,9 @@ export type RegisterInput = Static<typeof RegisterBody>;
 
 export const LoginBody = Type.Object(
   {
-    email: Type.String({ minLength: 1, maxLength: 255 }),
+    email: FreeText(255, { minLength: 1 }),
     password: Password,
-    device_info: Type.Optional(Type.String({ maxLength: 500 })),
+    device_info: Type.Optional(FreeText(500)),
   },
   { additionalProperties: false },
 );
@@ -21,7 +21,7 @@ export type LoginInput = Static<typeof LoginBody>;
 export const RefreshBody = Type.Object(
   {
     refresh_token: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 200, description: 'omitted: the refresh cookie is used' }),
+      FreeText(200, { minLength: 1, description: 'omitted: the refresh cookie is used' }),
     ),
   },
   { additionalProperties: false },

@@ -1,10 +1,10 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { DisplayName, Nullable, Uuid } from '../../lib/strings.js';
+import { DisplayName, FreeText, Nullable, Uuid } from '../../lib/strings.js';
 import { RoleSchema } from '../users/users.schemas.js';
 
 const GroupName = DisplayName(255);
-const Description = Type.String({ maxLength: 2000 });
+const Description = FreeText(2000);
 
 export const GroupSchema = Type.Object({
   group_id: Type.String(),
@@ -50,7 +50,7 @@ export type UpdateGroupInput = Static<typeof UpdateGroupBody>;
 export const ListGroupsQuery = Type.Object(
   {
     ...PaginationQuery,
-    q: Type.Optional(Type.String({ maxLength: 100 })),
+    q: Type.Optional(FreeText(100)),
     org_id: Type.Optional(Uuid),
   },
   { additionalProperties: false },

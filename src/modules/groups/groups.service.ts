@@ -9,6 +9,7 @@ import { AppError, conflict, fieldError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { pageRequest, pagination } from '../../lib/pagination.js';
 import { type Actor, scopeOf } from '../../lib/tenancy.js';
+import { canSeeUser } from '../../lib/visibility.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { readScope, requireRole, targetOrg } from '../users/users.access.js';
 import { toGroupDto, toMemberDto } from './groups.mapper.js';
@@ -95,7 +96,9 @@ export function createGroupsService(deps: GroupsDeps) {
       requireRole(actor, 'super_admin', 'admin', 'teacher');
       const group = await load(actor, groupId);
       const members = await repo.members(db, groupId);
-      return { ...toGroupDto(group), members: members.map(toMemberDto) };
+      // A teacher's roster view lists the members it may see (lib/visibility.ts): students, not staff.
+      const seen = members.filter((m) => canSeeUser(actor, m));
+      return { ...toGroupDto(group), members: seen.map(toMemberDto) };
     },
 
     async update(actor: Actor, groupId: string, input: UpdateGroupInput, ip?: string) {

@@ -1,10 +1,10 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { DisplayName, Email, Nullable, TimeZoneName, Uuid } from '../../lib/strings.js';
+import { DisplayName, Email, FreeText, Nullable, TimeZoneName, Uuid } from '../../lib/strings.js';
 
 const OrgName = DisplayName(255);
-const Text = Type.String({ maxLength: 2000 });
-const Phone = Type.String({ maxLength: 40 });
+const Text = FreeText(2000);
+const Phone = FreeText(40);
 const TimeZone = TimeZoneName('IANA time zone, e.g. Europe/Paris');
 const Radius = Type.Integer({
   minimum: 1,
@@ -75,7 +75,7 @@ export const ListOrganizationsQuery = Type.Object(
   {
     ...PaginationQuery,
     is_active: Type.Optional(Type.Boolean()),
-    q: Type.Optional(Type.String({ maxLength: 100 })),
+    q: Type.Optional(FreeText(100)),
   },
   { additionalProperties: false },
 );

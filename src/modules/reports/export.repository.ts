@@ -5,6 +5,8 @@
  * stays flat on every engine.
  */
 import type { Db } from '../../db/types.js';
+import type { Actor } from '../../lib/tenancy.js';
+import { canSeeUser } from '../../lib/visibility.js';
 
 export interface ExportFilter {
   orgId: string;
@@ -13,6 +15,8 @@ export interface ExportFilter {
   sessionId?: string;
   userId?: string;
   groupId?: string;
+  /** Exports only records of users this actor may see (lib/visibility.ts); absent: every record. */
+  seenBy?: Actor;
 }
 
 export const EXPORT_COLUMNS = [
@@ -48,7 +52,7 @@ const CHUNK = 250;
  * every row — two fewer B-tree descents per row. Bounded: a huge organization refills it.
  */
 export function userDirectory(db: Db, orgId: string, capacity = 50_000) {
-  const known = new Map<string, { name: string; email: string }>();
+  const known = new Map<string, { name: string; email: string; role: string }>();
   return {
     /** Makes every id of one chunk (at most CHUNK) readable with get(). */
     async load(ids: string[]): Promise<void> {
@@ -58,7 +62,7 @@ export function userDirectory(db: Db, orgId: string, capacity = 50_000) {
       const padded = missing.concat(Array(CHUNK - missing.length).fill(missing[0]));
       const rows = await db
         .selectFrom('users')
-        .select(['user_id', 'name', 'email'])
+        .select(['user_id', 'name', 'email', 'role'])
         .where('org_id', '=', orgId)
         .where('user_id', 'in', padded)
         .execute();
@@ -160,6 +164,7 @@ export async function* exportRows(db: Db, f: ExportFilter): AsyncGenerator<Expor
     for (const r of rows) {
       // A record's user always exists (foreign key); were one gone, the record is still exported.
       const u = users.get(r.user_id);
+      if (f.seenBy && u && !canSeeUser(f.seenBy, { user_id: r.user_id, role: u.role })) continue;
       out.push(new ExportRow(r, u));
     }
     yield out;

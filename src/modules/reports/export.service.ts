@@ -5,6 +5,8 @@ import type { Database } from '../../db/schema.js';
 import { fieldError, notFound } from '../../lib/errors.js';
 import type { Actor } from '../../lib/tenancy.js';
 import { localDateRangeMs, parseLocalDate } from '../../lib/time.js';
+import { canSeeUser } from '../../lib/visibility.js';
+import { usersRepository } from '../users/users.repository.js';
 import { csvStream, xlsxStream } from './export.format.js';
 import { exportRows } from './export.repository.js';
 import type { ReportsService } from './reports.service.js';
@@ -36,7 +38,7 @@ export function createExportService(deps: { db: Kysely<Database>; reports: Repor
       const range = localDateRangeMs(q.start_date, q.end_date, org.timezone);
       // Filters naming another organization's objects answer 404, as everywhere.
       const exists = async (
-        table: 'attendance_sessions' | 'users' | 'groups',
+        table: 'attendance_sessions' | 'groups',
         column: string,
         id: string | undefined,
       ) => {
@@ -47,11 +49,14 @@ export function createExportService(deps: { db: Kysely<Database>; reports: Repor
           .where(column as 'org_id', '=', id)
           .where('org_id', '=', org.org_id)
           .executeTakeFirst();
-        if (!row)
-          throw notFound(table === 'attendance_sessions' ? 'Session' : table === 'users' ? 'User' : 'Group');
+        if (!row) throw notFound(table === 'attendance_sessions' ? 'Session' : 'Group');
       };
       await exists('attendance_sessions', 'session_id', q.session_id);
-      await exists('users', 'user_id', q.user_id);
+      if (q.user_id) {
+        // A user the caller may not see is unknown here too (lib/visibility.ts).
+        const user = await usersRepository.findById(db, org.org_id, q.user_id);
+        if (!user || !canSeeUser(actor, user)) throw notFound('User');
+      }
       await exists('groups', 'group_id', q.group_id);
       // Reads never write: the scheduler closes ended sessions within 60 s, writing their absent rows.
       const rows = exportRows(db, {
@@ -60,6 +65,7 @@ export function createExportService(deps: { db: Kysely<Database>; reports: Repor
         sessionId: q.session_id,
         userId: q.user_id,
         groupId: q.group_id,
+        seenBy: actor,
       });
       return format === 'csv' ? csvStream(rows) : await xlsxStream(rows);
     },

@@ -6,7 +6,9 @@
 import { type AliasedSelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../../db/types.js';
 import type { PageRequest } from '../../lib/pagination.js';
+import type { Actor } from '../../lib/tenancy.js';
 import { planMonths, type Span } from '../../lib/utc-months.js';
+import { onlyUsersSeenBy, seesEveryUser } from '../../lib/visibility.js';
 import { userCountsRepository } from '../sessions/user-counts.repository.js';
 import { sessionCountSums, statusCountSelections, toCounts } from './status-counts.js';
 
@@ -30,6 +32,22 @@ const heldRecords = (db: Db, orgId: string, range: Range, now: number) =>
   heldSessions(db, orgId, range, now).innerJoin('attendance_records as r', 'r.session_id', 's.session_id');
 
 const ATTENDED = sql<number>`case when r.status in ('present', 'late') then 1 else 0 end`;
+
+/**
+ * Keeps the rows of users `seenBy` may see (lib/visibility.ts), before the list is ranked and cut, so
+ * a teacher's ten lowest are ten students. No filter for callers who see everyone (or none named).
+ */
+const seenOnly =
+  (db: Db, orgId: string, userIdColumn: string, seenBy: Actor | undefined) =>
+  <QB extends { where: (...a: never[]) => QB }>(qb: QB): QB => {
+    if (!seenBy || seesEveryUser(seenBy)) return qb;
+    const seen = onlyUsersSeenBy(
+      db.selectFrom('users as u').select('u.user_id').where('u.org_id', '=', orgId),
+      seenBy,
+      { userId: 'u.user_id', role: 'u.role' },
+    );
+    return (qb.where as unknown as (c: string, op: 'in', v: typeof seen) => QB)(userIdColumn, 'in', seen);
+  };
 
 /** The lowest-attendance rows (user_id, sessions, attended) with names, in the list's order and rounding. */
 async function withNames(
@@ -93,10 +111,10 @@ export const reportsRepository = {
    * range (`lowestAttendanceFromRecords`). Each part is aggregated per user before they are added up:
    * on SQLite the month rows are then read in user order, without a sort.
    */
-  async lowestAttendance(db: Db, orgId: string, range: Range, now: number, limit: number) {
+  async lowestAttendance(db: Db, orgId: string, range: Range, now: number, limit: number, seenBy?: Actor) {
     const { fromMs, toMs } = range;
     if (fromMs === undefined || toMs === undefined || !(await userCountsRepository.isBuilt(db, orgId)))
-      return reportsRepository.lowestAttendanceFromRecords(db, orgId, range, now, limit);
+      return reportsRepository.lowestAttendanceFromRecords(db, orgId, range, now, limit, seenBy);
     const counted = () =>
       db
         .selectFrom('attendance_sessions as s')
@@ -151,6 +169,7 @@ export const reportsRepository = {
     const worst = db
       .selectFrom(union.as('x'))
       .select(['x.user_id', sessions.as('sessions'), attended.as('attended')])
+      .$call(seenOnly(db, orgId, 'x.user_id', seenBy))
       .groupBy('x.user_id')
       .having(sessions, '>', 0)
       // The reference's expressions over the same integers: the same ordering on every engine.
@@ -163,8 +182,16 @@ export const reportsRepository = {
   },
 
   /** The reference: every held record of the range grouped by user (the test compares with it). */
-  async lowestAttendanceFromRecords(db: Db, orgId: string, range: Range, now: number, limit: number) {
+  async lowestAttendanceFromRecords(
+    db: Db,
+    orgId: string,
+    range: Range,
+    now: number,
+    limit: number,
+    seenBy?: Actor,
+  ) {
     const worst = heldRecords(db, orgId, range, now)
+      .$call(seenOnly(db, orgId, 'r.user_id', seenBy))
       .select([
         'r.user_id',
         sql<number>`count(r.status)`.as('sessions'),

@@ -42,6 +42,7 @@ export interface SessionAttendees {
     user_id: string;
     name: string;
     email: string;
+    role: string;
     record_id: string | null;
     status: string | null;
     check_in_time: number | null;
@@ -107,7 +108,7 @@ export function createReportsService(deps: {
       const [sessions_held, groups, lowest] = await Promise.all([
         reportsRepository.sessionsHeld(db, org.org_id, range, t),
         reportsRepository.perGroup(db, org.org_id, range, t),
-        reportsRepository.lowestAttendance(db, org.org_id, range, t, 10),
+        reportsRepository.lowestAttendance(db, org.org_id, range, t, 10, actor),
       ]);
       // Every held session is in exactly one group row (or the no-group row): the totals are their sum.
       const counts = sumCounts(groups);
@@ -242,22 +243,25 @@ export function createReportsService(deps: {
           : null,
         flagged: data.attendees.filter((a) => a.flags).length,
         pending_review: data.attendees.filter((a) => a.flags && a.review_state === 'pending').length,
-        attendees: data.attendees.map((a) => ({
-          user_id: a.user_id,
-          name: a.name,
-          email: a.email,
-          record_id: a.record_id,
-          status: a.status ?? 'not_checked_in',
-          check_in_time: a.check_in_time === null ? null : toIso(a.check_in_time),
-          check_out_time: a.check_out_time === null ? null : toIso(a.check_out_time),
-          distance_m: a.distance_m,
-          minutes_after_start:
-            a.check_in_time === null
-              ? null
-              : Math.round((a.check_in_time - data.session.start_time) / 6_000) / 10,
-          flags: a.flags ? a.flags.split(',') : [],
-          review_state: a.review_state,
-        })),
+        // Counted above over the whole roster; listed, only those the caller may see (lib/visibility.ts).
+        attendees: data.attendees
+          .filter((a) => canSeeUser(actor, a))
+          .map((a) => ({
+            user_id: a.user_id,
+            name: a.name,
+            email: a.email,
+            record_id: a.record_id,
+            status: a.status ?? 'not_checked_in',
+            check_in_time: a.check_in_time === null ? null : toIso(a.check_in_time),
+            check_out_time: a.check_out_time === null ? null : toIso(a.check_out_time),
+            distance_m: a.distance_m,
+            minutes_after_start:
+              a.check_in_time === null
+                ? null
+                : Math.round((a.check_in_time - data.session.start_time) / 6_000) / 10,
+            flags: a.flags ? a.flags.split(',') : [],
+            review_state: a.review_state,
+          })),
       };
     },
 

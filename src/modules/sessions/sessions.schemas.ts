@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
 import {
   DisplayName,
+  FreeText,
   IsoTime,
   Nullable,
   REQUEST_TIME_PATTERN,
@@ -73,7 +74,7 @@ export const CodeModeSchema = Type.Union(
 /** The fields of a session body; session series take the settings among them. */
 export const inputFields = {
   session_name: DisplayName(255),
-  description: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
+  description: Type.Optional(Nullable(FreeText(5000))),
   start_time: TimeInput,
   end_time: TimeInput,
   timezone: Type.Optional(TimeZoneName('IANA zone; default the organization’s')),
@@ -123,7 +124,7 @@ export const inputFields = {
   require_code: Type.Optional(
     Type.Boolean({ description: 'default: true when a code is given; a code is generated if none is' }),
   ),
-  code: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 32 }))),
+  code: Type.Optional(Nullable(FreeText(32, { minLength: 1 }))),
   teacher_ids: Type.Optional(
     Type.Array(Uuid, {
       maxItems: 50,

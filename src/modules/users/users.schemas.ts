@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { Email, Name, NewPassword, Nullable, Password, Uuid } from '../../lib/strings.js';
+import { Email, FreeText, Name, NewPassword, Nullable, Password, Uuid } from '../../lib/strings.js';
 import { ROLES } from './users.table.js';
 
 export const RoleSchema = Type.Enum([...ROLES]);
@@ -50,7 +50,7 @@ export const ListUsersQuery = Type.Object(
     ...PaginationQuery,
     role: Type.Optional(RoleSchema),
     is_active: Type.Optional(Type.Boolean()),
-    q: Type.Optional(Type.String({ maxLength: 100 })),
+    q: Type.Optional(FreeText(100)),
     org_id: Type.Optional(Uuid),
   },
   { additionalProperties: false },
@@ -62,7 +62,7 @@ export const UserIdParams = Type.Object({ user_id: Uuid }, { additionalPropertie
 export const StudentsQuery = Type.Object(
   {
     ...PaginationQuery,
-    q: Type.Optional(Type.String({ maxLength: 100 })),
+    q: Type.Optional(FreeText(100)),
     group_id: Type.Optional(Uuid),
     is_active: Type.Optional(Type.Boolean()),
     org_id: Type.Optional(Uuid),

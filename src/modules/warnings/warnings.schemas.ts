@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { Email, Nullable, Uuid } from '../../lib/strings.js';
+import { DisplayName, Email, Nullable, Uuid } from '../../lib/strings.js';
 
 const Kind = Type.Union([Type.Literal('rate_below'), Type.Literal('consecutive_absences')]);
 const NotifySchema = Type.Object(
@@ -35,7 +35,7 @@ export const WarningRuleSchema = Type.Object({
 export type WarningRuleDto = Static<typeof WarningRuleSchema>;
 
 const ruleFields = {
-  name: Type.String({ minLength: 1, maxLength: 255 }),
+  name: DisplayName(255),
   kind: Kind,
   threshold: Type.Number({
     minimum: 0,

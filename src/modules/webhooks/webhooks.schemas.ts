@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PaginationQuery } from '../../lib/pagination.js';
-import { Nullable, Uuid } from '../../lib/strings.js';
+import { FreeText, Nullable, Uuid } from '../../lib/strings.js';
 
 export const WEBHOOK_EVENTS = [
   'attendance.recorded',
@@ -40,7 +40,7 @@ export const CreateWebhookBody = Type.Object(
   {
     url: Url,
     events: Events,
-    description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+    description: Type.Optional(Nullable(FreeText(500))),
     is_active: Type.Optional(Type.Boolean()),
     org_id: Type.Optional(Uuid),
   },
@@ -52,7 +52,7 @@ export const UpdateWebhookBody = Type.Object(
   {
     url: Type.Optional(Url),
     events: Type.Optional(Events),
-    description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+    description: Type.Optional(Nullable(FreeText(500))),
     is_active: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },

@@ -56,14 +56,20 @@ describe('POST /attendance/force-check-in', () => {
     ]);
   });
 
-  it('absent or excused leave check_in_time empty; a non-expected user of the org is fine (a teacher)', async () => {
+  it('absent or excused leave check_in_time empty; a non-expected user of the org is fine (an admin)', async () => {
     const s = await pastSession();
     const res = await force(
-      { session_id: s.session_id, user_id: w.users.admin.user_id, status: 'excused' },
-      w.auth.teacher,
+      { session_id: s.session_id, user_id: w.users.teacher.user_id, status: 'excused' },
+      w.auth.admin,
     );
     expect(res.statusCode).toBe(201);
     expect(res.json().data).toMatchObject({ status: 'excused', check_in_time: null });
+    // A teacher marks only users it may see (lib/visibility.ts): staff are unknown to it (issue 17.9).
+    const byTeacher = await force(
+      { session_id: s.session_id, user_id: w.users.admin.user_id, status: 'excused' },
+      w.auth.teacher,
+    );
+    expect(byTeacher.statusCode).toBe(404);
   });
 
   it('updates an existing record (200) and logs old and new values', async () => {

@@ -89,6 +89,28 @@ describe('GET /admin/audit', () => {
     const inverted = await get('/admin/audit?from=2026-03-02&to=2026-03-01', w.auth.admin);
     expect(inverted.statusCode).toBe(400);
   });
+
+  it('bounds from and to to the calendar other dates use (years 1970..2200), on the list and the export', async () => {
+    const w = await t.world();
+    for (const path of ['/admin/audit', '/admin/audit/export.csv']) {
+      for (const [field, value] of [
+        ['from', '0001-01-01'],
+        ['from', '1969-12-31T23:00:00Z'],
+        ['to', '9999-12-31'],
+        ['to', '2201-01-01T00:00:00'],
+        ['to', '+275760-09-13'],
+      ]) {
+        const res = await get(`${path}?${field}=${encodeURIComponent(value!)}`, w.auth.admin);
+        expect(res.statusCode, `${path} ${field}=${value}`).toBe(400);
+        expect(res.json().errors).toContainEqual({
+          field,
+          message: 'must be an ISO 8601 date or date-time in years 1970..2200',
+        });
+      }
+      const widest = await get(`${path}?from=1970-01-01&to=2200-12-31T23:59:59Z`, w.auth.admin);
+      expect(widest.statusCode, path).toBe(200);
+    }
+  });
 });
 
 describe('auth.login_limited', () => {

@@ -1,6 +1,7 @@
 /**
  * Issue 17.7: names that are invisible or deceptive are refused everywhere a name is written
- * (users, self-registration, profile, organizations, groups, sessions), with a 400 naming the field,
+ * (users, self-registration, profile, organizations, groups, sessions, warning rules), with a 400 naming
+ * the field,
  * and nothing is stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,11 +10,20 @@ import { createTestApp, PASSWORD, type TestContext } from '../../helpers/app.js'
 let t: TestContext;
 let w: Awaited<ReturnType<TestContext['world']>>;
 let superAuth: Record<string, string>;
+let ruleId: string;
 
 beforeAll(async () => {
   t = await createTestApp();
   w = await t.world();
   superAuth = (await t.login(await t.factory.user('super_admin', null))).headers;
+  const rule = await t.app.inject({
+    method: 'POST',
+    url: '/admin/warning-rules',
+    headers: w.auth.admin,
+    payload: { name: 'Low attendance', kind: 'rate_below', threshold: 0.5 },
+  });
+  expect(rule.statusCode, rule.body).toBe(201);
+  ruleId = rule.json().data.rule_id;
 });
 afterAll(async () => t.close());
 
@@ -23,7 +33,7 @@ const BAD = {
   NUL: 'Bob\u0000',
 };
 /** Row count of a table (PostgreSQL refuses a NUL even in a comparison, so nothing is looked up by name). */
-const rows = async (table: 'users' | 'organizations' | 'groups' | 'attendance_sessions') =>
+const rows = async (table: 'users' | 'organizations' | 'groups' | 'attendance_sessions' | 'warning_rules') =>
   Number(
     (
       await t.db
@@ -96,8 +106,30 @@ describe.each(Object.entries(BAD))('a name with %s', (_label, bad) => {
       field: 'session_name',
       count: () => rows('attendance_sessions'),
     },
+    {
+      what: 'warning rule',
+      req: {
+        method: 'POST' as const,
+        url: '/admin/warning-rules',
+        headers: w.auth.admin,
+        payload: { name: bad, kind: 'rate_below', threshold: 0.5 },
+      },
+      field: 'name',
+      count: () => rows('warning_rules'),
+    },
+    {
+      what: 'warning rule update',
+      req: {
+        method: 'PUT' as const,
+        url: `/admin/warning-rules/${ruleId}`,
+        headers: w.auth.admin,
+        payload: { name: bad },
+      },
+      field: 'name',
+      count: () => rows('warning_rules'),
+    },
   ];
-  it('is refused for users, registration, profile, organizations, groups and sessions', async () => {
+  it('is refused for users, registration, profile, organizations, groups, sessions and warning rules', async () => {
     for (const c of cases()) {
       const before = await c.count();
       const res = await t.app.inject(c.req);
@@ -111,6 +143,12 @@ describe.each(Object.entries(BAD))('a name with %s', (_label, bad) => {
       .where('user_id', '=', w.users.student.user_id)
       .executeTakeFirstOrThrow();
     expect(student.name).toBe(w.users.student.name); // the profile kept its name
+    const rule = await t.db
+      .selectFrom('warning_rules')
+      .select('name')
+      .where('rule_id', '=', ruleId)
+      .executeTakeFirstOrThrow();
+    expect(rule.name).toBe('Low attendance'); // the rule kept its name
   });
 
   it('is refused in a bulk import row, the good row still created', async () => {

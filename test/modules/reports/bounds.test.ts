@@ -27,13 +27,21 @@ afterAll(async () => t.close());
 const BUDGET_US = 100_000;
 
 /** Status and CPU microseconds (user + system) of one request, after one warm-up of the same request. */
-async function cpuOf(url: string, headers: Record<string, string>) {
-  await t.app.inject({ method: 'GET', url, headers });
+async function cpuOf(url: string, headers: Record<string, string>, payload?: Record<string, unknown>) {
+  const method = payload ? 'POST' : 'GET';
+  await t.app.inject({ method, url, headers, payload });
   const before = process.cpuUsage();
-  const res = await t.app.inject({ method: 'GET', url, headers });
+  const res = await t.app.inject({ method, url, headers, payload });
   const used = process.cpuUsage(before);
   return { res, us: used.user + used.system };
 }
+
+const DAY_MS = 86_400_000;
+const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const MONDAY = Date.UTC(2026, 0, 5);
+/** Every date from `from` for `n` days. */
+const days = (from: number, n: number) => Array.from({ length: n }, (_, i) => ymd(from + i * DAY_MS));
+const series = { session_name: 'Bounds', start_local: '09:00', end_local: '10:00', timezone: 'UTC' };
 
 describe('range bounds are checked before any work (CPU time of the request)', () => {
   it.each([
@@ -56,9 +64,65 @@ describe('range bounds are checked before any work (CPU time of the request)', (
     ['/admin/sessions?from=0001-01-01&to=9999-12-31', 400],
     ['/admin/sessions?page=1000000&per_page=100', 200],
     ['/admin/sessions?page=1000001', 400],
+    // Every paged list at the last page allowed, and the whole calendar as a spreadsheet.
+    ['/admin/audit?page=1000000&per_page=100', 200],
+    ['/admin/audit?from=1970-01-01&to=2200-12-31&page=1000000', 200],
+    ['/admin/users?page=1000000&per_page=100', 200],
+    ['/admin/groups?page=1000000&per_page=100', 200],
+    ['/admin/session-series?page=1000000&per_page=100', 200],
+    ['/reports/export/xlsx?start_date=1970-01-01&end_date=2200-12-31', 200],
+    ['/reports/export/xlsx?start_date=0001-01-01&end_date=9999-12-31', 400],
   ] as const)('%s → %i within 100 ms of CPU', async (url, status) => {
     const { res, us } = await cpuOf(url, w.auth.admin);
     expect(res.statusCode, res.body).toBe(status);
+    expect(us).toBeLessThan(BUDGET_US);
+  });
+
+  it.each([
+    // The largest allowed series: 400 sessions, one every 4 weeks (30.6 years).
+    [
+      '400 sessions 4 weeks apart',
+      {
+        weekdays: [1],
+        interval_weeks: 4,
+        start_date: ymd(MONDAY),
+        end_date: ymd(MONDAY + 399 * 28 * DAY_MS),
+      },
+      201,
+    ],
+    [
+      'every day of 1970..2200',
+      { weekdays: [1, 2, 3, 4, 5, 6, 7], start_date: '1970-01-01', end_date: '2200-12-31' },
+      400,
+    ],
+    [
+      'one weekday of 1970..2200, every 4 weeks',
+      { weekdays: [1], interval_weeks: 4, start_date: '1970-01-01', end_date: '2200-12-31' },
+      400,
+    ],
+    [
+      '400 skip dates, every date skipped',
+      {
+        weekdays: [1, 2, 3, 4, 5, 6, 7],
+        start_date: ymd(MONDAY),
+        end_date: ymd(MONDAY + 399 * DAY_MS),
+        skip_dates: days(MONDAY, 400),
+      },
+      400,
+    ],
+    [
+      '400 skip dates over 1970..2200',
+      {
+        weekdays: [1, 2, 3, 4, 5, 6, 7],
+        start_date: '1970-01-01',
+        end_date: '2200-12-31',
+        skip_dates: days(MONDAY, 400),
+      },
+      400,
+    ],
+  ] as const)('a series of %s → %i within 100 ms of CPU', async (_label, schedule, status) => {
+    const { res, us } = await cpuOf('/admin/session-series', w.auth.admin, { ...series, ...schedule });
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(status);
     expect(us).toBeLessThan(BUDGET_US);
   });
 

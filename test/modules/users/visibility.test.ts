@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../../helpers/app.js';
+import { insertGroup, insertSession } from '../attendance/fixtures.js';
 
 let t: TestContext;
 let w: Awaited<ReturnType<TestContext['world']>>;
@@ -51,6 +52,85 @@ describe('who sees whom', () => {
       const res = await get(`/attendance/user/${target.user_id}/history`, w.auth.student);
       expect(res.statusCode).toBe(404);
       expect(res.json()).toEqual(unknown.json());
+    }
+  });
+});
+
+/**
+ * The same rule on every list of users a teacher reads: group members, a session's records and report,
+ * the review queue, the organization summary, exports. Staff land in those lists through group membership and an
+ * admin's force check-in; a teacher must not read their names and emails there either.
+ */
+describe('who sees whom in lists', () => {
+  let lists: (sessionId: string, groupId: string) => string[];
+  let staff: { email: string; user_id: string }[];
+  let sessionId: string;
+  let groupId: string;
+  beforeAll(async () => {
+    const otherTeacher = await t.factory.user('teacher', w.org.org_id);
+    staff = [w.users.admin, otherTeacher];
+    const members = [w.users.admin.user_id, otherTeacher.user_id, w.users.student.user_id];
+    groupId = await insertGroup(t, w.org.org_id, members);
+    const now = Date.now();
+    // An ended, closed session of the teacher's: counted by the organization summary.
+    const s = await insertSession(t, w.org.org_id, w.users.teacher.user_id, {
+      group_id: groupId,
+      start_time: now - 120 * 60_000,
+      end_time: now - 60 * 60_000,
+    });
+    sessionId = s.session_id;
+    for (const user_id of members) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/attendance/force-check-in',
+        headers: w.auth.admin,
+        payload: { session_id: sessionId, user_id, status: 'absent' },
+      });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+    }
+    await t.db
+      .updateTable('attendance_sessions')
+      .set({ closed_at: now - 60 * 60_000 })
+      .where('session_id', '=', sessionId)
+      .execute();
+    // Flagged and pending: the records are in the session's review queue too.
+    await t.db
+      .updateTable('attendance_records')
+      .set({ flags: 'low_accuracy', review_state: 'pending' })
+      .where('session_id', '=', sessionId)
+      .execute();
+    lists = (sid, gid) => [
+      `/admin/groups/${gid}`,
+      `/attendance/session/${sid}/attendance`,
+      `/attendance/review?session_id=${sid}`,
+      `/reports/session/${sid}/detailed`,
+      '/reports/organization/summary',
+      `/reports/export/csv?session_id=${sid}`,
+    ];
+  });
+
+  it('a teacher reads students only; an admin reads everyone', async () => {
+    for (const url of lists(sessionId, groupId)) {
+      const asTeacher = await get(url, w.auth.teacher);
+      expect(asTeacher.statusCode, url).toBe(200);
+      expect(asTeacher.body, url).toContain(w.users.student.email);
+      for (const u of staff) expect.soft(asTeacher.body, url).not.toContain(u.email);
+      const asAdmin = await get(url, w.auth.admin);
+      for (const u of staff) expect(asAdmin.body, url).toContain(u.email);
+    }
+  });
+
+  it('a teacher naming staff in an export filter or a force check-in gets the answer of an unknown id', async () => {
+    for (const u of staff) {
+      const exported = await get(`/reports/export/csv?user_id=${u.user_id}`, w.auth.teacher);
+      expect.soft(exported.statusCode).toBe(404);
+      const forced = await t.app.inject({
+        method: 'POST',
+        url: '/attendance/force-check-in',
+        headers: w.auth.teacher,
+        payload: { session_id: sessionId, user_id: u.user_id, status: 'present' },
+      });
+      expect(forced.statusCode, forced.body).toBe(404);
     }
   });
 });

@@ -66,7 +66,7 @@ export interface paths {
                     action?: string;
                     /** @description UUID */
                     actor_id?: string;
-                    /** @description ISO 8601 date-time or YYYY-MM-DD; a bare date in `to` includes that whole day */
+                    /** @description ISO 8601 date-time or YYYY-MM-DD, years 1970..2200; a bare date in `to` includes that whole day */
                     from?: string;
                     /** @description alias of per_page for clients of the original service; above 100 it is taken as 100; per_page wins when both are given */
                     limit?: number;
@@ -78,7 +78,7 @@ export interface paths {
                     /** @description UUID */
                     target_id?: string;
                     target_type?: string;
-                    /** @description ISO 8601 date-time or YYYY-MM-DD; a bare date in `to` includes that whole day */
+                    /** @description ISO 8601 date-time or YYYY-MM-DD, years 1970..2200; a bare date in `to` includes that whole day */
                     to?: string;
                 };
                 header?: never;
@@ -235,14 +235,14 @@ export interface paths {
                     action?: string;
                     /** @description UUID */
                     actor_id?: string;
-                    /** @description ISO 8601 date-time or YYYY-MM-DD; a bare date in `to` includes that whole day */
+                    /** @description ISO 8601 date-time or YYYY-MM-DD, years 1970..2200; a bare date in `to` includes that whole day */
                     from?: string;
                     /** @description UUID */
                     org_id?: string;
                     /** @description UUID */
                     target_id?: string;
                     target_type?: string;
-                    /** @description ISO 8601 date-time or YYYY-MM-DD; a bare date in `to` includes that whole day */
+                    /** @description ISO 8601 date-time or YYYY-MM-DD, years 1970..2200; a bare date in `to` includes that whole day */
                     to?: string;
                 };
                 header?: never;
@@ -4636,6 +4636,10 @@ export interface paths {
                         kind: "rate_below" | "consecutive_absences";
                         /** @default 5 */
                         min_sessions?: number;
+                        /**
+                         * Format: display-name
+                         * @description at most 255 characters, at least one visible; no control or bidi-override characters
+                         */
                         name: string;
                         notify?: {
                             /** @default false */
@@ -4863,6 +4867,10 @@ export interface paths {
                         kind?: "rate_below" | "consecutive_absences";
                         /** @default 5 */
                         min_sessions?: number;
+                        /**
+                         * Format: display-name
+                         * @description at most 255 characters, at least one visible; no control or bidi-override characters
+                         */
                         name?: string;
                         notify?: {
                             /** @default false */
@@ -6073,7 +6081,10 @@ export interface paths {
                     "application/json": {
                         /** @description reported GPS accuracy, metres (refused above MAX_LOCATION_ACCURACY) */
                         accuracy?: number;
-                        /** @description the session’s code: its static code, or the 6 digits shown now for a rotating one */
+                        /**
+                         * Format: plain-text
+                         * @description the session’s code: its static code, or the 6 digits shown now for a rotating one
+                         */
                         code?: string;
                         /** @description an opaque id the app keeps per install (printable, at most 128 characters); stored only as an HMAC; the same device on two accounts flags both check-ins shared_device */
                         device_id?: string;
@@ -7974,7 +7985,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: plain-text */
                         device_info?: string;
+                        /** Format: plain-text */
                         email: string;
                         password: string;
                     };
@@ -8291,7 +8304,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description omitted: the refresh cookie is used */
+                        /**
+                         * Format: plain-text
+                         * @description omitted: the refresh cookie is used
+                         */
                         refresh_token?: string;
                     };
                 };
@@ -8835,7 +8851,10 @@ export interface paths {
                     "application/json": {
                         /** @description reported GPS accuracy, metres (refused above MAX_LOCATION_ACCURACY) */
                         accuracy?: number;
-                        /** @description the session’s code: its static code, or the 6 digits shown now for a rotating one */
+                        /**
+                         * Format: plain-text
+                         * @description the session’s code: its static code, or the 6 digits shown now for a rotating one
+                         */
                         code?: string;
                         /** @description an opaque id the app keeps per install (printable, at most 128 characters); stored only as an HMAC; the same device on two accounts flags both check-ins shared_device */
                         device_id?: string;
