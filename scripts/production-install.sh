@@ -3,7 +3,8 @@
 # Dockerfile, on this machine: the built project (package.json, package-lock.json, dist/) copied
 # to an empty directory, production dependencies alone (`npm ci --omit=dev`, from the npm cache
 # when it can), then: no dev dependency present, every CLI --help with no configuration at all,
-# migrations, the server started (`npm run start:prod`), /health/ready 200, a CLI job, a clean stop.
+# migrations, the server started (start:prod's command, as the Dockerfile's CMD runs it), /health/ready
+# 200, a CLI job, a clean stop: SIGTERM, the shutdown logged, exit 0 and the port closed within 15 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -16,8 +17,21 @@ npm run build --silent
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/attendance-prod-XXXXXX")
 SERVER_PID=
+STOP_SECONDS=15
+# Waits up to STOP_SECONDS for the server process to end; 0 when it did.
+gone() {
+  for _ in $(seq 1 $((STOP_SECONDS * 10))); do
+    kill -0 "$SERVER_PID" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  return 1
+}
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill -TERM "$SERVER_PID" || true; fi
+  # A failure midway must not leave the server running: TERM, and KILL if it does not go.
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    gone || kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
   rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -40,11 +54,16 @@ bare() { env -i PATH="$PATH" HOME="$HOME" "$@"; }
 
 step "CLI --help without configuration"
 out=$(bare npm run -s cli:prod -- --help) || fail "cli --help exited $?"
-for cmd in close-ended cleanup-sessions deactivate-inactive; do
-  grep -q "$cmd" <<<"$out" || fail "cli --help does not list $cmd"
+# The commands are those the CLI lists (its "Commands:" block, up to the blank line): a new command
+# is checked here without editing this script. test/integration/cli.test.ts holds the listing to
+# the CLI's command table (src/cli-commands.ts).
+mapfile -t commands < <(awk '/^Commands:/{on=1; next} on && /^$/{exit} on{print $1}' <<<"$out")
+[ "${#commands[@]}" -ge 5 ] || fail "cli --help lists ${#commands[@]} commands: $out"
+for cmd in "${commands[@]}"; do
   sub=$(bare npm run -s cli:prod -- "$cmd" --help) || fail "cli $cmd --help exited $?"
   grep -q "usage: npm run cli -- $cmd" <<<"$sub" || fail "cli $cmd --help: $sub"
 done
+echo "--help of ${#commands[@]} commands: ${commands[*]}"
 set +e
 bare npm run -s cli:prod -- no-such-command >/dev/null 2>&1
 code=$?
@@ -63,9 +82,29 @@ run() {
 step "migrate"
 run npm run -s migrate:prod || fail "migrate exited $?"
 
-step "start (npm run start:prod) on port $PORT"
-run npm run -s start:prod >"$DIR/server.log" 2>&1 &
+# start:prod's command itself, not `npm run start:prod`: npm would stand between this script and the
+# server (npm, then `sh -c`, then node), so $! would not be the server and a SIGTERM to it would not
+# be the server's shutdown. The Dockerfile's CMD runs the same command without npm too.
+START=$(node -p "require('./package.json').scripts['start:prod']")
+[[ "$START" =~ ^node\ [^\;\&\|\$\`]*dist/server\.js$ ]] || fail "start:prod is not one node command: $START"
+grep -qF "CMD [\"$(sed 's/ /", "/g' <<<"$START")\"]" "$ROOT/Dockerfile" || fail "the Dockerfile's CMD is not start:prod ($START)"
+
+step "start ($START) on port $PORT"
+# A simple command in the background (no function, no subshell): $! is the process that execs env,
+# then node — the server itself.
+# shellcheck disable=SC2086 # START is split into its words on purpose
+env -i PATH="$PATH" HOME="$HOME" NODE_ENV=production DATABASE_URL="sqlite:///$DIR/instance/attendance.db" \
+  JWT_SECRET_KEY="$SECRET_A" SECRET_KEY="$SECRET_B" HOST=127.0.0.1 PORT="$PORT" PUBLIC_URL="http://127.0.0.1:$PORT" \
+  BOOTSTRAP_ADMIN_PASSWORD='Prod-Install-Passw0rd' LOG_LEVEL=info $START >"$DIR/server.log" 2>&1 &
 SERVER_PID=$!
+if [ -d /proc ]; then
+  for _ in $(seq 1 50); do
+    cmdline=$(tr '\0' ' ' <"/proc/$SERVER_PID/cmdline" 2>/dev/null || true)
+    [[ "$cmdline" == node* ]] && break
+    sleep 0.05
+  done
+  [[ "$cmdline" == node*dist/server.js* ]] || fail "process $SERVER_PID is not the server: $cmdline"
+fi
 ready=
 for _ in $(seq 1 120); do
   status=$(node -e "fetch('http://127.0.0.1:$PORT/health/ready').then(r=>console.log(r.status),()=>console.log(0))")
@@ -89,10 +128,19 @@ node -e "const o=JSON.parse(process.argv[1]); if(o.command!=='close-ended'||type
   || fail "close-ended output: $line"
 echo "$line"
 
-step "stop"
+step "stop (SIGTERM to process $SERVER_PID)"
 kill -TERM "$SERVER_PID"
-wait "$SERVER_PID" || true
+gone || { cat "$DIR/server.log"; fail "the server was still running $STOP_SECONDS s after SIGTERM"; }
+set +e
+wait "$SERVER_PID"
+code=$?
+set -e
 SERVER_PID=
+[ "$code" = 0 ] || { cat "$DIR/server.log"; fail "the server exited $code after SIGTERM, not 0"; }
+grep -q '"msg":"shut down cleanly' "$DIR/server.log" || { cat "$DIR/server.log"; fail "no clean shutdown in the log"; }
+closed=$(node -e "require('net').connect($PORT,'127.0.0.1').on('connect',()=>{console.log('open');process.exit()}).on('error',()=>console.log('closed'))")
+[ "$closed" = closed ] || fail "port $PORT still accepts connections after the stop"
+echo "stopped: exit 0, shutdown logged, port $PORT closed"
 # pino levels 50 (error) and 60 (fatal).
 if grep -q '"level":[56]0' "$DIR/server.log"; then cat "$DIR/server.log"; fail "the server logged an error"; fi
 cd "$ROOT"

@@ -43,11 +43,14 @@ if (cluster.isPrimary) {
 async function serve(handle: DatabaseHandle) {
   const limits = await createLimitStore(config.redisUrl);
   const app = await buildApp({ config, database: handle, limits });
-  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down: no new connections, in-flight requests finish');
     await app.close(); // stops accepting, lets in-flight requests finish
     await limits.close?.();
     await handle.close();
+    // The line operators (and scripts/production-install.sh) read as "stopped without losing work".
+    if (!err) app.log.info({ signal }, 'shut down cleanly');
   });
   await app.listen({ host: config.host, port: config.port });
   app.log.info(

@@ -1,7 +1,8 @@
 /**
  * The process's Prometheus metrics (prom-client), served by GET /metrics (src/plugins/metrics.ts)
  * when METRICS_TOKEN is set. Other modules import what they feed:
- *   - `openStreams.inc({ kind })` / `.dec({ kind })` around a long-lived response (SSE, exports);
+ *   - `openStreams.inc({ kind })` / `.dec({ kind })` around a long-lived response (today only the
+ *     live feed's SSE, kind="live"; exports are not counted);
  *   - `registerOutboxDepth(read)` once, with a function that counts undelivered outbox rows.
  * Metrics live in one registry per process (workers are processes: Prometheus scrapes each, or
  * sums them behind one port — one scrape then sees one worker, README says so).
@@ -37,7 +38,7 @@ export const checkIns = new Counter({
 
 export const openStreams = new Gauge({
   name: 'attendance_open_streams',
-  help: 'Long-lived responses open now (live feeds, exports), by kind',
+  help: 'Long-lived responses open now, by kind (live: the live-feed SSE streams)',
   labelNames: ['kind'] as const,
   registers: [registry],
 });

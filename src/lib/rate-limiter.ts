@@ -49,13 +49,16 @@ export interface SlotSpec {
  * Takes a slot of every counter, in order, or none: when one is full, the slots already taken are
  * given back and the full one is returned (its `resetAt` is the Retry-After). Each counter alone
  * stays within its ceiling whatever runs in parallel, which is the guarantee the limits need.
+ * `counts[i]`: the slots of `specs[i]` in use once this one was taken — `limit` for exactly the
+ * attempt that filled it (a re-read after the work would see `limit` in every parallel attempt).
  */
 export async function takeSlots(
   store: RateLimitStore,
   specs: readonly SlotSpec[],
   windowMs: number,
-): Promise<{ taken: true } | { taken: false; refusedBy: SlotSpec; resetAt: number }> {
+): Promise<{ taken: true; counts: number[] } | { taken: false; refusedBy: SlotSpec; resetAt: number }> {
   const held: string[] = [];
+  const counts: number[] = [];
   for (const spec of specs) {
     const r = await store.takeSlot(spec.key, spec.limit, spec.windowMs ?? windowMs);
     if (!r.taken) {
@@ -63,8 +66,9 @@ export async function takeSlots(
       return { taken: false, refusedBy: spec, resetAt: r.resetAt };
     }
     held.push(spec.key);
+    counts.push(r.count);
   }
-  return { taken: true };
+  return { taken: true, counts };
 }
 
 export function createMemoryStore(now: () => number = Date.now): RateLimitStore {

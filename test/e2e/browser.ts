@@ -3,8 +3,7 @@
  * app on a free port (SQLite in memory) serving the built web app, and checks every page shares:
  * no CSP violation or page error, no serious/critical axe finding.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { createTestApp, PASSWORD, type TestContext } from '../helpers/app.js';
+import { ensureWebBuilt } from '../helpers/web-build.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -36,33 +36,6 @@ export function browserSkipReason(): string | undefined {
 }
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds web/ into dist/web when the build is missing or older than a source file. */
-export function ensureWebBuilt(): void {
-  const index = join(ROOT, 'dist/web/index.html');
-  const sources = Math.max(
-    newestMtime(join(ROOT, 'web/src')),
-    statSync(join(ROOT, 'web/index.html')).mtimeMs,
-  );
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
-  const r = spawnSync(
-    process.execPath,
-    ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
-  if (r.status !== 0) throw new Error('vite build failed');
-}
 
 export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSessions, SECRETS, seedBase } from '../../bench/lib/dataset.js';
+import { COMMANDS } from '../../src/cli-commands.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { webhookRow } from '../helpers/rows.js';
+import { recordRow, sessionRow, webhookRow } from '../helpers/rows.js';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'att-cli-'));
@@ -152,6 +153,38 @@ describe('maintenance CLI', () => {
     ).rejects.toMatchObject({ code: 64, stderr: expect.stringContaining('ENOENT') });
   }, 120_000);
 
+  it('erase-locations erases coordinates older than LOCATION_RETENTION_DAYS, and nothing when unset', async () => {
+    const { org_id } = await handle.db.selectFrom('organizations').select('org_id').executeTakeFirstOrThrow();
+    const { user_id } = await handle.db.selectFrom('users').select('user_id').executeTakeFirstOrThrow();
+    const session = sessionRow(org_id, { start_time: Date.now() - 41 * 86_400_000 });
+    await handle.db.insertInto('attendance_sessions').values(session).execute();
+    const at = { check_in_lat: 52.5, check_in_lon: 13.4, device_hash: 'dev-hash' };
+    const old = recordRow(
+      { orgId: org_id, sessionId: session.session_id, userId: user_id },
+      { ...at, status: 'present', created_at: Date.now() - 40 * 86_400_000 },
+    );
+    await handle.db.insertInto('attendance_records').values(old).execute();
+
+    const unset = await cli('erase-locations');
+    expect(jsonLine(unset)).toEqual({ command: 'erase-locations', retention_days: null, erased: 0 });
+    const withRetention = (days: string) =>
+      exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'erase-locations'], {
+        env: { ...env, LOCATION_RETENTION_DAYS: days },
+      });
+    expect(jsonLine(await withRetention('60'))).toMatchObject({ retention_days: 60, erased: 0 });
+    expect(jsonLine(await withRetention('30'))).toEqual({
+      command: 'erase-locations',
+      retention_days: 30,
+      erased: 1,
+    });
+    const row = await handle.db
+      .selectFrom('attendance_records')
+      .select(['check_in_lat', 'check_in_lon', 'device_hash', 'status'])
+      .where('record_id', '=', old.record_id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ check_in_lat: null, check_in_lon: null, device_hash: null, status: 'present' });
+  }, 120_000);
+
   it('refuses an unknown command or a bad option with exit code 64 and the usage', async () => {
     await expect(cli('explode')).rejects.toMatchObject({
       code: 64,
@@ -171,20 +204,25 @@ describe('maintenance CLI', () => {
   }, 120_000);
 
   it('prints --help for the CLI and each command with no configuration at all (exit 0)', async () => {
+    // Every command of the CLI's own table: a new command is checked here without editing this test.
+    const commands = Object.keys(COMMANDS);
+    expect(commands).toEqual(expect.arrayContaining(['close-ended', 'import-users', 'erase-locations']));
     for (const flag of ['--help', '-h', 'help']) {
       const { stdout } = await bareCli(flag);
-      for (const cmd of ['close-ended', 'cleanup-sessions', 'deactivate-inactive'])
-        expect(stdout).toContain(cmd);
+      // The listing names exactly the table's commands (the production-install script reads it).
+      const listed = stdout
+        .split('Commands:\n')[1]!
+        .split('\n\n')[0]!
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)[0]);
+      expect(listed).toEqual(commands);
       expect(stdout).toContain('Exit codes: 0 done, 1 the job failed');
     }
-    for (const [cmd, option] of [
-      ['close-ended', ''],
-      ['cleanup-sessions', '--older-than-days'],
-      ['deactivate-inactive', '--org ORG_ID'],
-    ] as const) {
+    for (const cmd of commands) {
       const { stdout } = await bareCli(cmd, '--help');
-      expect(stdout).toContain(`usage: npm run cli -- ${cmd}`);
-      expect(stdout).toContain(option);
+      expect(stdout).toContain(`usage: npm run cli -- ${COMMANDS[cmd]!.usage}`);
+      // Each option the command accepts is explained in its help.
+      for (const option of Object.keys(COMMANDS[cmd]!.options)) expect(stdout, cmd).toContain(`--${option}`);
     }
   }, 120_000);
 

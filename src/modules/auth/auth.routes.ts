@@ -200,9 +200,15 @@ export async function authRoutes(app: App, { auth, config }: { auth: AuthService
       schema: {
         tags,
         summary: 'Change password; every other session is revoked',
+        description:
+          'A wrong `old_password` counts as a failed login of the account (LOGIN_MAX_PER_ACCOUNT_IP from this ' +
+          'address, LOGIN_MAX_PER_ACCOUNT in all); once either is reached, 429 with Retry-After.',
         security: bearer,
         body: ChangePasswordBody,
-        response: { 200: ok(Type.Object({ sessions_revoked: Type.Integer() })), ...errorResponses(400, 401) },
+        response: {
+          200: ok(Type.Object({ sessions_revoked: Type.Integer() })),
+          ...errorResponses(400, 401, 429),
+        },
       },
     },
     async (req) =>

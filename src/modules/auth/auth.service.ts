@@ -88,6 +88,49 @@ export function createAuthService(deps: AuthDeps) {
       : [perAddress, { key: `login:fail:${email}`, limit: config.loginMaxPerAccount }];
   }
 
+  /**
+   * The counters a password change takes a slot of before it verifies `old_password` (issue 14.1, the
+   * same pattern as login): the login's own per-account-and-address and per-account counters, so a
+   * holder of a stolen access token gets no guesses beyond the login's — a guess is a guess whichever
+   * route evaluates it. No known-address exemption: that keeps the owner able to sign in, and the
+   * caller here is signed in already (a full counter only delays a change). SECURITY.md explains.
+   */
+  const passwordChangeSlots = (email: string, ip: string): SlotSpec[] => [
+    { key: `login:fail:${email}|${ip}`, limit: config.loginMaxPerAccountIp },
+    { key: `login:fail:${email}`, limit: config.loginMaxPerAccount },
+  ];
+
+  /**
+   * After a wrong password: the attempt whose slot filled a counter is the burst worth an audit entry
+   * (`auth.login_limited`, one per window), whichever route the guess came through. Judged by the
+   * count its slot was taken at: re-read after the verification, every one of N parallel failures
+   * would see the full counter and write an entry.
+   */
+  async function auditIfFilled(
+    slots: readonly SlotSpec[],
+    counts: readonly number[],
+    entry: { orgId: string | null; actorId: string | null; userId?: string; ip: string; via?: string },
+  ) {
+    for (const [i, spec] of slots.entries()) {
+      if (counts[i] !== spec.limit) continue;
+      await recordAudit(db, {
+        orgId: entry.orgId,
+        actorId: entry.actorId,
+        action: 'auth.login_limited',
+        targetType: entry.userId ? 'user' : 'address',
+        targetId: entry.userId,
+        details: {
+          scope: spec.key.includes('|') ? 'account_address' : 'account',
+          failures: spec.limit,
+          window_s: config.loginWindowSeconds,
+          ...(entry.via ? { via: entry.via } : {}),
+        },
+        ip: entry.ip,
+      });
+      return;
+    }
+  }
+
   const checkPassword = (field: string, password: string) => {
     const problem = passwordProblems(password, config.passwordMinLength);
     if (problem) throw fieldError(field, problem);
@@ -221,25 +264,12 @@ export function createAuthService(deps: AuthDeps) {
         throw err;
       }
       if (!user || !verdict?.ok) {
-        // The failure that fills a counter is the burst worth an audit entry (one per window).
-        for (const spec of slots) {
-          const failures = await limits.peek(spec.key);
-          if (failures.count !== spec.limit) continue;
-          await recordAudit(db, {
-            orgId: user?.org_id ?? null,
-            actorId: null,
-            action: 'auth.login_limited',
-            targetType: user ? 'user' : 'address',
-            targetId: user?.user_id,
-            details: {
-              scope: spec.key.includes('|') ? 'account_address' : 'account',
-              failures: failures.count,
-              window_s: config.loginWindowSeconds,
-            },
-            ip: client.ip,
-          });
-          break;
-        }
+        await auditIfFilled(slots, slot.counts, {
+          orgId: user?.org_id ?? null,
+          actorId: null,
+          userId: user?.user_id,
+          ip: client.ip,
+        });
         throw unauthorized(INVALID_LOGIN);
       }
       await giveBack();
@@ -381,11 +411,32 @@ export function createAuthService(deps: AuthDeps) {
     ) {
       const user = await usersRepository.findSelf(db, actor.userId);
       if (!user) throw unauthorized();
-      const verdict = await hasher.verify(user.password_hash, input.old_password);
-      if (!verdict.ok)
+      // A slot first, as login takes one (src/lib/rate-limiter.ts): of old passwords guessed in
+      // parallel with a stolen token, at most the login's ceilings are ever evaluated.
+      const slots = passwordChangeSlots(normaliseEmail(user.email), client.ip);
+      const slot = await takeSlots(limits, slots, windowMs);
+      if (!slot.taken) throw rateLimited((slot.resetAt - now()) / 1000);
+      const giveBack = () => Promise.all(slots.map((sl) => limits.giveBack(sl.key)));
+      let verdict: { ok: boolean };
+      try {
+        verdict = await hasher.verify(user.password_hash, input.old_password);
+      } catch (err) {
+        await giveBack(); // a failure of ours is not a guess
+        throw err;
+      }
+      if (!verdict.ok) {
+        await auditIfFilled(slots, slot.counts, {
+          orgId: user.org_id,
+          actorId: actor.userId,
+          userId: user.user_id,
+          ip: client.ip,
+          via: 'change_password',
+        });
         throw new AppError(400, 'VALIDATION_ERROR', 'Current password is incorrect', {
           errors: [{ field: 'old_password', message: 'is incorrect' }],
         });
+      }
+      await giveBack();
       checkPassword('new_password', input.new_password);
       if (input.new_password === input.old_password)
         throw fieldError('new_password', 'must differ from the current password');

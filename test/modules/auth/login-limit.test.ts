@@ -4,67 +4,14 @@
  * attempt now takes its slot first; the test counts the verifications the hasher actually ran.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PasswordHasher } from '../../../src/lib/passwords.js';
-import { createMemoryStore, type RateLimitStore } from '../../../src/lib/rate-limiter.js';
-import { createTestApp, hasher, PASSWORD, type TestContext } from '../../helpers/app.js';
-import { redisLimitStore, testRedisUrl } from '../../helpers/redis.js';
+import type { RateLimitStore } from '../../../src/lib/rate-limiter.js';
+import { createTestApp, PASSWORD, type TestContext } from '../../helpers/app.js';
+import { countingHasher, limitStoreCases } from '../../helpers/limits.js';
 
 const MAX = 5;
 const PARALLEL = 200;
 
-/** The test hasher, counting every password evaluation (real or dummy). */
-function countingHasher() {
-  const counter = { verified: 0 };
-  const h: PasswordHasher = {
-    hash: (p) => hasher.hash(p),
-    async verify(stored, p) {
-      counter.verified++;
-      return hasher.verify(stored, p);
-    },
-    async verifyDummy(p) {
-      counter.verified++;
-      return hasher.verifyDummy(p);
-    },
-  };
-  return { h, counter };
-}
-
-interface StoreCase {
-  name: string;
-  windowSeconds: number;
-  make(): Promise<{ store: RateLimitStore; passWindow(retryAfterS: number): Promise<void> }>;
-}
-
-const cases: StoreCase[] = [
-  {
-    name: 'memory',
-    windowSeconds: 900,
-    async make() {
-      let offset = 0;
-      const store = createMemoryStore(() => Date.now() + offset);
-      return {
-        store,
-        async passWindow(retryAfterS) {
-          offset += retryAfterS * 1000 + 1;
-        },
-      };
-    },
-  },
-];
-if (testRedisUrl)
-  cases.push({
-    name: 'redis',
-    // Real time: a short window the test then waits out (the burst takes well under a second).
-    windowSeconds: 4,
-    async make() {
-      const store = await redisLimitStore();
-      return {
-        store,
-        passWindow: (retryAfterS) => new Promise((r) => setTimeout(r, retryAfterS * 1000 + 50)),
-      };
-    },
-  });
-else console.warn('login-limit.test.ts: Redis case skipped (no TEST_REDIS_URL, nothing on 127.0.0.1:6379)');
+const cases = limitStoreCases('login-limit.test.ts');
 
 let t: TestContext | undefined;
 let store: RateLimitStore | undefined;
@@ -117,6 +64,15 @@ describe.each(cases)('login limit under parallel guesses ($name store)', (c) => 
     const refused = answers.find((a) => a.statusCode === 429)!;
     expect(refused.json().error_code).toBe('RATE_LIMITED');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // One audit entry for the burst: the failure whose slot filled the counter, not every parallel
+    // failure that found it full afterwards.
+    const limited = await ctx.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'auth.login_limited')
+      .execute();
+    expect(limited).toHaveLength(1);
+    expect(JSON.parse(limited[0]!.details!)).toMatchObject({ failures: MAX });
 
     // The right password is refused too until the window passes, and is not even evaluated.
     const before = counter.verified;

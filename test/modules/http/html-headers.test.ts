@@ -2,20 +2,27 @@
  * Security headers of HTML answers (decision 002): the web app's pages get the strict policy
  * whatever route serves them; the JSON API keeps its headers; /docs keeps swagger-ui's own policy
  * and still loads. A page route is registered here, in the test only, beside whatever the app serves.
+ * The web app is built first when it is not (test/helpers/web-build.ts): the real pages are checked,
+ * never only the "not built" fallback.
  */
-import { existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppInstance, buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { type DatabaseHandle, openDatabase } from '../../../src/db/connection.js';
 import { migrateToLatest } from '../../../src/db/migrate.js';
 import { HTML_CSP } from '../../../src/plugins/security-headers.js';
-import { WEB_DIST_DIR } from '../../../src/plugins/web-app.js';
+import { installWebApp } from '../../../src/plugins/web-app.js';
+import { ensureWebBuilt } from '../../helpers/web-build.js';
 
 const PAGE = '<!doctype html><html><head><script type="module" src="/app/main.js"></script></head></html>';
 let app: AppInstance;
 let database: DatabaseHandle;
 beforeAll(async () => {
+  ensureWebBuilt();
   database = await openDatabase('sqlite::memory:');
   await migrateToLatest(database);
   app = await buildApp({
@@ -27,7 +34,7 @@ beforeAll(async () => {
     reply.type('text/html; charset=utf-8').send(PAGE),
   );
   await app.ready();
-});
+}, 180_000);
 afterAll(async () => {
   await app.close();
   await database.close();
@@ -74,14 +81,51 @@ describe('HTML answers', () => {
     expect(res.headers['content-security-policy']).toBe(HTML_CSP);
   });
 
-  it('every page the app serves (/, /app/*, /c/*) has the policy; API paths stay JSON', async () => {
-    const built = existsSync(`${WEB_DIST_DIR}index.html`);
-    for (const url of ['/', '/app/', '/app/teacher/sessions', '/c/0193aaaa-bbbb-7ccc-8ddd-eeeeffff0000']) {
+  it('every page the app serves (/, /app/*, /c/*) is the built app under the policy', async () => {
+    for (const url of [
+      '/',
+      '/app',
+      '/app/',
+      '/app/teacher/sessions',
+      '/c/0193aaaa-bbbb-7ccc-8ddd-eeeeffff0000',
+    ]) {
       const res = await get(url);
-      // Pages exist once the web app is built (npm run build); until then they answer 503 text.
-      expect(String(res.headers['content-type']).startsWith('text/html'), url).toBe(built);
-      if (built) expectPagePolicy(res);
-      else expect(res.headers['content-security-policy']).toBe("frame-ancestors 'none'");
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type'], url).toMatch(/^text\/html/);
+      expectPagePolicy(res);
+      expect(res.headers['content-security-policy'], url).toBe(HTML_CSP);
+      // The real page: the module bundle it loads is served from this origin, as script-src allows.
+      const bundles = [...res.body.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g)].map(
+        (m) => m[1]!,
+      );
+      expect(bundles.length, url).toBeGreaterThan(0);
+      for (const src of bundles) {
+        expect(src, url).toMatch(/^\/assets\//);
+        const js = await get(src);
+        expect(js.statusCode, src).toBe(200);
+        expect(js.headers['content-type'], src).toMatch(/javascript/);
+      }
+      // Nothing the policy would refuse: no inline script or style, no inline event handler.
+      expect(res.body, url).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(res.body, url).not.toMatch(/<style[\s>]|\sstyle=|\son[a-z]+=/i);
+    }
+  });
+
+  it('without a build, the page routes answer 503 text (and no API path turns into a page)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'att-no-web-'));
+    const bare = Fastify({ logger: false });
+    try {
+      await installWebApp(bare, `${empty}/`);
+      for (const url of ['/', '/app/teacher/sessions', '/c/0193aaaa-bbbb-7ccc-8ddd-eeeeffff0000']) {
+        const res = await bare.inject({ method: 'GET', url });
+        expect(res.statusCode, url).toBe(503);
+        expect(res.headers['content-type'], url).toMatch(/^text\/plain/);
+        expect(res.body).toContain('npm run build');
+      }
+      expect((await bare.inject({ method: 'GET', url: '/assets/x.js' })).statusCode).toBe(404);
+    } finally {
+      await bare.close();
+      rmSync(empty, { recursive: true, force: true });
     }
   });
 

@@ -7902,7 +7902,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change password; every other session is revoked */
+        /**
+         * Change password; every other session is revoked
+         * @description A wrong `old_password` counts as a failed login of the account (LOGIN_MAX_PER_ACCOUNT_IP from this address, LOGIN_MAX_PER_ACCOUNT in all); once either is reached, 429 with Retry-After.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7947,6 +7950,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
