@@ -96,6 +96,24 @@ describe('checkSessionRules', () => {
       validatorCreate,
       ['longitude'],
     ],
+    [
+      'a coordinate the schema refused is still given: its partner is missing',
+      {},
+      { ...validatorCreate, refused: new Set(['location_lat']) },
+      ['location_lon'],
+    ],
+    [
+      'the same, sent as the alias',
+      {},
+      { ...validatorCreate, refused: new Set(['latitude']) },
+      ['longitude'],
+    ],
+    [
+      'a radius the schema refused is not judged again',
+      {},
+      { ...validatorCreate, refused: new Set(['radius']) },
+      [],
+    ],
   ])('%s', (_, body, base, expected) => {
     expect(fields(body, base)).toEqual(expected);
   });

@@ -35,6 +35,12 @@ export interface RuleBase {
   stored: <K extends keyof Stored>(key: K) => Maybe<Stored[K] | null>;
   /** The zone of naive times when neither the body nor the stored session names one. */
   orgTimezone: Maybe<string>;
+  /**
+   * Fields (as sent, aliases included) the body gives with a value their schema refuses (validator
+   * only): left out of the body and read as UNKNOWN, but given — a latitude of 100 still lacks
+   * its longitude, named in the same 400.
+   */
+  refused?: ReadonlySet<string>;
 }
 
 export interface CheckedSession {
@@ -53,16 +59,30 @@ export interface CheckedSession {
 /** An instant, or (zone unknown) a naive time's wall clock read as UTC, only comparable with another. */
 type Time = { ms: number; wall: boolean };
 
-export function checkSessionRules(input: UpdateSessionInput, base: RuleBase): CheckedSession {
+export function checkSessionRules(input: UpdateSessionInput, given: RuleBase): CheckedSession {
   const { body, errors, fromAlias } = foldLocationAliases(input);
+  // A refused field is not read: its value is UNKNOWN, as a stored one the validator cannot see.
+  const isRefused = (key: string) =>
+    given.refused !== undefined &&
+    (given.refused.has(key) || given.refused.has(ALIASES.find(([, c]) => c === key)?.[0] ?? ''));
+  const base: RuleBase = {
+    ...given,
+    stored: (key) => (isRefused(key) ? UNKNOWN : given.stored(key)),
+  };
   const fail = (field: string, message: string) => errors.push({ field, message });
   const sentOrStored = <K extends 'location_lat' | 'location_lon'>(key: K) =>
     body[key] !== undefined ? body[key] : base.stored(key);
+  type Located = 'location_lat' | 'location_lon' | 'location_radius';
   // An error names the field as the client spelt it (`radius` when the value came from `radius`); a
   // field not sent, the missing half of a pair, takes the spelling of its partner.
-  type Located = 'location_lat' | 'location_lon' | 'location_radius';
+  const speltAs = (field: Located) =>
+    fromAlias.has(field) || base.refused?.has(aliasOf(field))
+      ? aliasOf(field)
+      : body[field] !== undefined || base.refused?.has(field)
+        ? field
+        : undefined;
   const named = (field: Located, partner: Located) =>
-    fromAlias.has(field) || (body[field] === undefined && fromAlias.has(partner)) ? aliasOf(field) : field;
+    speltAs(field) ?? (speltAs(partner) === aliasOf(partner) ? aliasOf(field) : field);
 
   // A blank session_name is the schema's (DisplayName) on every route that reaches here.
   if (body.timezone !== undefined && !isValidTimeZone(body.timezone)) fail('timezone', TIME_ZONE_MESSAGE);
@@ -101,8 +121,9 @@ export function checkSessionRules(input: UpdateSessionInput, base: RuleBase): Ch
   const lon = sentOrStored('location_lon') ?? null;
   const latName = named('location_lat', 'location_lon');
   const lonName = named('location_lon', 'location_lat');
-  if (lat === null && lon !== null && lon !== UNKNOWN) fail(latName, `is required together with ${lonName}`);
-  if (lon === null && lat !== null && lat !== UNKNOWN) fail(lonName, `is required together with ${latName}`);
+  const present = (v: typeof lat, field: Located) => v !== null && (v !== UNKNOWN || isRefused(field));
+  if (lat === null && present(lon, 'location_lon')) fail(latName, `is required together with ${lonName}`);
+  if (lon === null && present(lat, 'location_lat')) fail(lonName, `is required together with ${latName}`);
   if (body.location_radius != null && lat === null && lon === null)
     fail(
       named('location_radius', 'location_lat'),
@@ -169,8 +190,9 @@ export const SESSION_RULES_KEYWORD = 'x-session-rules';
  * The keyword behind `x-session-rules: "create" | "update"` on session and series bodies. The rules
  * see only the fields that pass their own schema (the body schema's `properties`, compiled once with
  * it): a field the schema refuses has the schema's error, so the rules neither name it a second time
- * (a blank name, a polygon with an unknown member, a time outside the calendar) nor reason from it.
- * Such a field is UNKNOWN to them, as is every stored field of an update.
+ * (a blank name, a polygon with an unknown member, a time outside the calendar) nor reason from its
+ * value. Such a field is UNKNOWN to them, as is every stored field of an update, yet given (`refused`):
+ * its partner's rule still speaks (a latitude of 100 without a longitude names both, 16.3).
  */
 export function addSessionRulesKeyword(ajv: Ajv): Ajv {
   const compile: NonNullable<FuncKeywordDefinition['compile']> = (mode, bodySchema) => {
@@ -188,17 +210,18 @@ export function addSessionRulesKeyword(ajv: Ajv): Ajv {
       )
         return true;
       const body: Record<string, unknown> = {};
-      const unknown = new Set<string>();
+      const refused = new Set<string>();
       for (const [key, value] of Object.entries(data)) {
         const valid = fields.get(key);
         // Not a field of the body: the schema refuses it (additionalProperties) and no rule reads it.
         if (!valid || value === undefined) continue;
         if (valid(value)) body[key] = value;
-        else unknown.add(ALIASES.find(([alias]) => alias === key)?.[1] ?? key);
+        else refused.add(key);
       }
       const { errors } = checkSessionRules(body as UpdateSessionInput, {
-        stored: (key) => (mode === 'update' || unknown.has(key) ? UNKNOWN : null),
+        stored: () => (mode === 'update' ? UNKNOWN : null),
         orgTimezone: UNKNOWN,
+        refused,
       });
       check.errors = errors.map((e) => ({
         keyword: SESSION_RULES_KEYWORD,
