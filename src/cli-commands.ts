@@ -16,7 +16,7 @@ export interface Command {
   options: Record<string, { type: 'string' | 'boolean' }>;
 }
 
-export const COMMANDS: Record<string, Command> = {
+export const COMMANDS = {
   'close-ended': {
     summary: 'close every session past its end (expected attendees without a record: absent)',
     usage: 'close-ended',
@@ -27,7 +27,7 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'delete login sessions expired or revoked that long ago, and idempotency keys over a day old',
     usage: 'cleanup-sessions [--older-than-days 30]',
     details:
-      '  --older-than-days N   whole days (default 30)\n' +
+      '  --older-than-days N   whole days, 0 to 3650 (default 30)\n' +
       'Output: {"command":"cleanup-sessions","deleted":N,"idempotency_keys_deleted":N}.',
     options: { 'older-than-days': { type: 'string' } },
   },
@@ -36,7 +36,7 @@ export const COMMANDS: Record<string, Command> = {
       'deactivate users with no login (or, never logged in, created) for N days; revoke their sessions',
     usage: 'deactivate-inactive --days N [--org ORG_ID]',
     details:
-      '  --days N        whole days (required)\n' +
+      '  --days N        whole days, 1 to 3650 (required)\n' +
       '  --org ORG_ID    one organization only (default: all)\n' +
       'Never deactivates a super_admin. Output: {"command":"deactivate-inactive","count":N,...}.',
     options: { days: { type: 'string' }, org: { type: 'string' } },
@@ -59,7 +59,10 @@ export const COMMANDS: Record<string, Command> = {
       'Does nothing when LOCATION_RETENTION_DAYS is unset. Output: {"command":"erase-locations","retention_days":N|null,"erased":N}.',
     options: {},
   },
-};
+} satisfies Record<string, Command>;
+
+export type CommandName = keyof typeof COMMANDS;
+export const isCommandName = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 
 const EXIT_CODES = `Exit codes: ${EXIT.ok} done, ${EXIT.failed} the job failed (message on stderr), ${EXIT.usage} bad command or option, ${EXIT.config} invalid configuration.`;
 

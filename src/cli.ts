@@ -7,7 +7,15 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { COMMANDS, commandHelp, EXIT, USAGE } from './cli-commands.js';
+import {
+  COMMANDS,
+  type Command,
+  type CommandName,
+  commandHelp,
+  EXIT,
+  isCommandName,
+  USAGE,
+} from './cli-commands.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createChangeBus } from './lib/change-events.js';
 import { createPasswordHasher } from './lib/passwords.js';
@@ -37,11 +45,16 @@ const CRON: Actor = {
 
 class UsageError extends Error {}
 
-const wholeDays = (v: string | undefined, name: string, fallback?: number) => {
-  if (v === undefined && fallback !== undefined) return fallback;
+/** A whole number of days within the bounds of the command's HTTP twin (a typo must not mean 0). */
+const wholeDays = (
+  v: string | undefined,
+  name: string,
+  bounds: { min: number; max: number; fallback?: number },
+) => {
+  if (v === undefined && bounds.fallback !== undefined) return bounds.fallback;
   const n = Number(v);
-  if (v === undefined || v.trim() === '' || !Number.isInteger(n) || n < 0)
-    throw new UsageError(`--${name} must be a whole number of days`);
+  if (v === undefined || v.trim() === '' || !Number.isInteger(n) || n < bounds.min || n > bounds.max)
+    throw new UsageError(`--${name} must be a whole number of days from ${bounds.min} to ${bounds.max}`);
   return n;
 };
 
@@ -56,12 +69,18 @@ function readImport(org: string | undefined, file: string | undefined): string {
   }
 }
 
-async function run(command: string, values: Record<string, string | boolean | undefined>, config: Config) {
+async function run(
+  command: CommandName,
+  values: Record<string, string | boolean | undefined>,
+  config: Config,
+) {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   // Options are read before the database is opened: a typo costs nothing.
   const olderThan =
-    command === 'cleanup-sessions' ? wholeDays(str('older-than-days'), 'older-than-days', 30) : 0;
-  const days = command === 'deactivate-inactive' ? wholeDays(str('days'), 'days') : 0;
+    command === 'cleanup-sessions'
+      ? wholeDays(str('older-than-days'), 'older-than-days', { min: 0, max: 3650, fallback: 30 })
+      : 0;
+  const days = command === 'deactivate-inactive' ? wholeDays(str('days'), 'days', { min: 1, max: 3650 }) : 0;
   const csv = command === 'import-users' ? readImport(str('org'), str('file')) : '';
 
   const handle = await prepareDatabase(config, (m) => console.error(m));
@@ -81,38 +100,46 @@ async function run(command: string, values: Record<string, string | boolean | un
     outbox.subscribe(changes);
     const writer = createRecordWriter({ db, dialect: handle.dialect, changes });
     const attendance = createAttendanceForReports(db, writer);
-    if (command === 'erase-locations')
-      return {
-        retention_days: config.locationRetentionDays ?? null,
-        erased: await eraseOldLocations(db, config.locationRetentionDays),
-      };
-    if (command === 'close-ended') {
-      const closed = await attendance.closeAllEnded(
-        Date.now(),
-        progressReporter('close-ended', 'sessions closed'),
-      );
-      return { closed };
+    const hasher = () =>
+      createPasswordHasher({ memoryKib: config.argon2MemoryKib, timeCost: config.argon2TimeCost });
+    // One case per command of the table: a command added there without a case here fails typecheck
+    // (never) instead of falling through to another command's job.
+    switch (command) {
+      case 'erase-locations':
+        return {
+          retention_days: config.locationRetentionDays ?? null,
+          erased: await eraseOldLocations(db, config.locationRetentionDays),
+        };
+      case 'close-ended': {
+        const closed = await attendance.closeAllEnded(
+          Date.now(),
+          progressReporter('close-ended', 'sessions closed'),
+        );
+        return { closed };
+      }
+      case 'cleanup-sessions': {
+        const admin = createAdminService({ db, reports: createReportsService({ db, attendance }) });
+        return await admin.cleanupSessions(CRON, olderThan);
+      }
+      case 'import-users': {
+        const bulk = createBulkImportService({ db, config, hasher: hasher(), changes });
+        return await bulk.importUsers(
+          CRON,
+          csv,
+          str('org'),
+          undefined,
+          progressReporter('import-users', 'rows'),
+        );
+      }
+      case 'deactivate-inactive': {
+        const users = createUsersService({ db, config, hasher: hasher(), changes });
+        return await users.deactivateInactive(CRON, { inactive_days: days, org_id: str('org') });
+      }
+      default: {
+        const unhandled: never = command;
+        throw new Error(`command ${String(unhandled)} has no runner`);
+      }
     }
-    if (command === 'cleanup-sessions') {
-      const admin = createAdminService({ db, reports: createReportsService({ db, attendance }) });
-      return await admin.cleanupSessions(CRON, olderThan);
-    }
-    const hasher = createPasswordHasher({
-      memoryKib: config.argon2MemoryKib,
-      timeCost: config.argon2TimeCost,
-    });
-    if (command === 'import-users') {
-      const bulk = createBulkImportService({ db, config, hasher, changes });
-      return await bulk.importUsers(
-        CRON,
-        csv,
-        str('org'),
-        undefined,
-        progressReporter('import-users', 'rows'),
-      );
-    }
-    const users = createUsersService({ db, config, hasher, changes });
-    return await users.deactivateInactive(CRON, { inactive_days: days, org_id: str('org') });
   } finally {
     await handle.close();
   }
@@ -124,11 +151,11 @@ async function main(argv: string[]): Promise<number> {
     (command === undefined ? console.error : console.log)(USAGE);
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
-  const spec = COMMANDS[command];
-  if (!spec) {
+  if (!isCommandName(command)) {
     console.error(`unknown command "${command}"\n\n${USAGE}`);
     return EXIT.usage;
   }
+  const spec: Command = COMMANDS[command];
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({

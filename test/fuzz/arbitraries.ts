@@ -9,6 +9,7 @@ import {
   isPlainText,
   LOCAL_DATE_PATTERN,
   REQUEST_TIME_PATTERN,
+  TIME_ZONE_FORMAT,
 } from '../../src/lib/strings.js';
 
 export type JsonSchema = {
@@ -105,6 +106,19 @@ function stringFor(s: JsonSchema): fc.Arbitrary<string> {
       return fc
         .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
         .map((d) => d.toISOString());
+    case TIME_ZONE_FORMAT:
+      // Real zones (random text is refused by the schema, so the service would never see a zone set):
+      // with and without DST, south and north, half-hour and 45-minute offsets, a 30-minute DST shift.
+      return fc.constantFrom(
+        'UTC',
+        'Europe/Paris',
+        'America/New_York',
+        'America/Sao_Paulo',
+        'Asia/Kolkata',
+        'Asia/Kathmandu',
+        'Australia/Lord_Howe',
+        'Pacific/Chatham',
+      );
   }
   if (s.pattern === LOCAL_DATE_PATTERN) {
     return fc

@@ -1,6 +1,7 @@
 /**
  * The built web app (dist/web) for the tests that serve real pages: the browser tests and the
- * page-header test. Built here when missing or older than a source file (a clean clone has none).
+ * page-header test. Built here when missing or older than a source file or web/vite.config.ts (a
+ * clean clone has none).
  *
  * Test files run in parallel processes (vitest forks), and engine runs may run side by side, so
  * several may find the build stale at once. Vite empties dist/web before writing it, so two builds
@@ -27,12 +28,15 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-function isFresh(): boolean {
-  const index = join(ROOT, 'dist/web/index.html');
+/** Whether `root`/dist/web is newer than every input of the build (exported for its test). */
+export function isWebBuildFresh(root = ROOT): boolean {
+  const index = join(root, 'dist/web/index.html');
   if (!existsSync(index)) return false;
+  // The build's inputs: the sources, the page and the build configuration (asset inlining, chunking
+  // and output names there change the output as much as a source does).
   const sources = Math.max(
-    newestMtime(join(ROOT, 'web/src')),
-    statSync(join(ROOT, 'web/index.html')).mtimeMs,
+    newestMtime(join(root, 'web/src')),
+    ...['web/index.html', 'web/vite.config.ts'].map((f) => statSync(join(root, f)).mtimeMs),
   );
   return statSync(index).mtimeMs > sources;
 }
@@ -65,12 +69,12 @@ function lock(): void {
   }
 }
 
-/** Builds web/ into dist/web when the build is missing or older than a source file. */
+/** Builds web/ into dist/web when the build is missing or older than a source file or its config. */
 export function ensureWebBuilt(): void {
-  if (isFresh()) return;
+  if (isWebBuildFresh()) return;
   lock();
   try {
-    if (isFresh()) return; // built by the holder we waited for
+    if (isWebBuildFresh()) return; // built by the holder we waited for
     const r = spawnSync(
       process.execPath,
       ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],

@@ -197,6 +197,12 @@ describe('maintenance CLI', () => {
       stderr: expect.stringContaining('--days must be a whole number'),
     });
     await expect(cli('deactivate-inactive')).rejects.toMatchObject({ code: 64 });
+    // 0 days would deactivate every user but the super_admins: the HTTP twin's bounds (1..3650) hold here.
+    for (const days of ['0', '3651'])
+      await expect(cli('deactivate-inactive', '--days', days)).rejects.toMatchObject({
+        code: 64,
+        stderr: expect.stringContaining('--days must be a whole number of days from 1 to 3650'),
+      });
     await expect(cli('close-ended', '--force')).rejects.toMatchObject({
       code: 64,
       stderr: expect.stringContaining("Unknown option '--force'"),
@@ -205,7 +211,7 @@ describe('maintenance CLI', () => {
 
   it('prints --help for the CLI and each command with no configuration at all (exit 0)', async () => {
     // Every command of the CLI's own table: a new command is checked here without editing this test.
-    const commands = Object.keys(COMMANDS);
+    const commands = Object.keys(COMMANDS) as (keyof typeof COMMANDS)[];
     expect(commands).toEqual(expect.arrayContaining(['close-ended', 'import-users', 'erase-locations']));
     for (const flag of ['--help', '-h', 'help']) {
       const { stdout } = await bareCli(flag);
@@ -220,9 +226,9 @@ describe('maintenance CLI', () => {
     }
     for (const cmd of commands) {
       const { stdout } = await bareCli(cmd, '--help');
-      expect(stdout).toContain(`usage: npm run cli -- ${COMMANDS[cmd]!.usage}`);
+      expect(stdout).toContain(`usage: npm run cli -- ${COMMANDS[cmd].usage}`);
       // Each option the command accepts is explained in its help.
-      for (const option of Object.keys(COMMANDS[cmd]!.options)) expect(stdout, cmd).toContain(`--${option}`);
+      for (const option of Object.keys(COMMANDS[cmd].options)) expect(stdout, cmd).toContain(`--${option}`);
     }
   }, 120_000);
 

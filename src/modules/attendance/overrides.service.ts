@@ -18,6 +18,7 @@ import { toRecordChangeDto, toRecordDto } from './attendance.mapper.js';
 import type { ForceCheckInInput, UpdateRecordInput } from './attendance.schemas.js';
 import type { AttendanceRecordRow, AttendanceStatus } from './attendance.table.js';
 import { recordChangesRepository } from './record-changes.repository.js';
+import { assertSeesRecordOwner } from './record-visibility.js';
 import type { RecordWriter } from './record-writer.js';
 import { recordsRepository } from './records.repository.js';
 
@@ -118,6 +119,8 @@ export function createOverridesService(deps: OverridesDeps) {
     async correct(actor: Actor, recordId: string, input: UpdateRecordInput) {
       const found = await recordsRepository.findWithSessionOwner(db, scopeOf(actor), recordId);
       if (!found) throw notFound('Attendance record');
+      // Before the session check: a staff member's record must not answer 403 (which confirms it exists).
+      await assertSeesRecordOwner(db, actor, found);
       assertCanManageSession(actor, { org_id: found.org_id, teacher_ids: found.session_teacher_ids });
       const t = now();
       const updated = await writer.change(
@@ -138,10 +141,11 @@ export function createOverridesService(deps: OverridesDeps) {
       return toRecordDto(updated);
     },
 
-    /** The audit trail of a record: staff of its org, and the record's owner. */
+    /** The audit trail of a record: staff of its org who see its owner (lib/visibility.ts), and the owner. */
     async history(actor: Actor, recordId: string, q: { page?: number; per_page?: number; limit?: number }) {
       const rec = await recordsRepository.findById(db, scopeOf(actor), recordId);
       if (!rec || (!isStaff(actor.role) && rec.user_id !== actor.userId)) throw notFound('Attendance record');
+      await assertSeesRecordOwner(db, actor, rec);
       const page = pageRequest(q);
       const { rows, total } = await recordChangesRepository.listForRecord(db, recordId, page);
       return { items: rows.map(toRecordChangeDto), pagination: pagination(page, total) };

@@ -13,6 +13,7 @@ import { assertCanManageSession } from '../sessions/session-access.js';
 import { sessionsRepository } from '../sessions/sessions.repository.js';
 import { toRecordDto } from './attendance.mapper.js';
 import type { ReviewDecisionInput, ReviewQueryInput } from './attendance.schemas.js';
+import { assertSeesRecordOwner } from './record-visibility.js';
 import type { RecordWriter } from './record-writer.js';
 import { recordsRepository } from './records.repository.js';
 import { reviewRepository } from './review.repository.js';
@@ -64,6 +65,8 @@ export function createReviewService(deps: ReviewDeps) {
     async decide(actor: Actor, recordId: string, input: ReviewDecisionInput) {
       const found = await recordsRepository.findById(db, scopeOf(actor), recordId);
       if (!found) throw notFound('Attendance record');
+      // Before the session check: a staff member's record must not answer 403 (which confirms it exists).
+      await assertSeesRecordOwner(db, actor, found);
       await managedSession(actor, found.session_id);
       const t = now();
       const decided = await writer.change(

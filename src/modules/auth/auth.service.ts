@@ -34,6 +34,9 @@ import type { TokenService } from './tokens.js';
 import { userSessionsRepository } from './user-sessions.repository.js';
 import type { UserSessionRow } from './user-sessions.table.js';
 
+/** A counter a password guess takes a slot of, with what it counts (named in the audit entry). */
+type GuessSlot = SlotSpec & { scope: 'account_address' | 'account' };
+
 export interface AuthDeps {
   db: Kysely<Database>;
   config: Config;
@@ -71,34 +74,30 @@ export function createAuthService(deps: AuthDeps) {
   const windowMs = config.loginWindowSeconds * 1000;
   const graceMs = config.refreshGraceSeconds * 1000;
   /**
-   * The counters a login attempt takes a slot of (issue 17.10: lockout must hurt the attacker more
-   * than the owner). Per account AND source address, strict: one attacker at one address gets
-   * LOGIN_MAX_PER_ACCOUNT_IP guesses, and locks out only that address. Per account from anywhere,
-   * higher: bounds a guesser spread over many addresses — but an address the account logged in from
-   * recently is not counted there, so such an attacker cannot lock the owner out of their usual
-   * places. (A spoofed known address gains nothing: it still has its per-address ceiling.)
+   * The counters a guess of an account's password takes a slot of, at login and at a password change
+   * (issue 17.10: lockout must hurt the attacker more than the owner; issue 14.1: a guess is a guess
+   * whichever route evaluates it, so both routes spend one budget). Per account AND source address,
+   * strict: one attacker at one address gets LOGIN_MAX_PER_ACCOUNT_IP guesses, and locks out only
+   * that address. Per account from anywhere, higher: bounds a guesser spread over many addresses — but
+   * an address the account logged in from recently is not counted there, so such an attacker cannot
+   * keep the owner from signing in or changing the password at their usual places. (A spoofed known
+   * address gains nothing: it still has its per-address ceiling.) Keys cannot collide: each kind has
+   * its own prefix, and the address (which never holds `|`) comes before the email, which is the
+   * client's text and may hold anything.
    */
-  async function loginSlots(email: string, ip: string, userId: string | undefined): Promise<SlotSpec[]> {
-    const perAddress = { key: `login:fail:${email}|${ip}`, limit: config.loginMaxPerAccountIp };
+  async function guessSlots(email: string, ip: string, userId: string | undefined): Promise<GuessSlot[]> {
+    const perAddress: GuessSlot = {
+      key: `login:fail:acct-ip:${ip}|${email}`,
+      limit: config.loginMaxPerAccountIp,
+      scope: 'account_address',
+    };
     const since = now() - config.loginKnownAddressDays * 86_400_000;
     const known =
       userId !== undefined && (await userSessionsRepository.hasLoggedInFrom(db, userId, ip, since));
     return known
       ? [perAddress]
-      : [perAddress, { key: `login:fail:${email}`, limit: config.loginMaxPerAccount }];
+      : [perAddress, { key: `login:fail:acct:${email}`, limit: config.loginMaxPerAccount, scope: 'account' }];
   }
-
-  /**
-   * The counters a password change takes a slot of before it verifies `old_password` (issue 14.1, the
-   * same pattern as login): the login's own per-account-and-address and per-account counters, so a
-   * holder of a stolen access token gets no guesses beyond the login's — a guess is a guess whichever
-   * route evaluates it. No known-address exemption: that keeps the owner able to sign in, and the
-   * caller here is signed in already (a full counter only delays a change). SECURITY.md explains.
-   */
-  const passwordChangeSlots = (email: string, ip: string): SlotSpec[] => [
-    { key: `login:fail:${email}|${ip}`, limit: config.loginMaxPerAccountIp },
-    { key: `login:fail:${email}`, limit: config.loginMaxPerAccount },
-  ];
 
   /**
    * After a wrong password: the attempt whose slot filled a counter is the burst worth an audit entry
@@ -107,7 +106,7 @@ export function createAuthService(deps: AuthDeps) {
    * would see the full counter and write an entry.
    */
   async function auditIfFilled(
-    slots: readonly SlotSpec[],
+    slots: readonly GuessSlot[],
     counts: readonly number[],
     entry: { orgId: string | null; actorId: string | null; userId?: string; ip: string; via?: string },
   ) {
@@ -120,7 +119,7 @@ export function createAuthService(deps: AuthDeps) {
         targetType: entry.userId ? 'user' : 'address',
         targetId: entry.userId,
         details: {
-          scope: spec.key.includes('|') ? 'account_address' : 'account',
+          scope: spec.scope,
           failures: spec.limit,
           window_s: config.loginWindowSeconds,
           ...(entry.via ? { via: entry.via } : {}),
@@ -231,7 +230,7 @@ export function createAuthService(deps: AuthDeps) {
 
     async login(input: LoginInput, client: ClientInfo) {
       const email = normaliseEmail(input.email);
-      // Generous per address (a campus NAT logs a whole class in at 9:00); per account in loginSlots.
+      // Generous per address (a campus NAT logs a whole class in at 9:00); per account in guessSlots.
       const ipHit = await limits.hit(`login:ip:${client.ip}`, windowMs);
       if (ipHit.count > config.loginMaxPerIp) {
         // One audit entry per burst: the first refused attempt of the window, not every one after it.
@@ -249,7 +248,7 @@ export function createAuthService(deps: AuthDeps) {
       const user = await usersRepository.findByEmailForLogin(db, email);
       // The attempt takes its slots before the password is verified (src/lib/rate-limiter.ts): of
       // guesses sent together, at most the ceilings are ever evaluated. A right password gives them back.
-      const slots = await loginSlots(email, client.ip, user?.user_id);
+      const slots = await guessSlots(email, client.ip, user?.user_id);
       const slot = await takeSlots(limits, slots, windowMs);
       if (!slot.taken) throw rateLimited((slot.resetAt - now()) / 1000);
 
@@ -413,7 +412,7 @@ export function createAuthService(deps: AuthDeps) {
       if (!user) throw unauthorized();
       // A slot first, as login takes one (src/lib/rate-limiter.ts): of old passwords guessed in
       // parallel with a stolen token, at most the login's ceilings are ever evaluated.
-      const slots = passwordChangeSlots(normaliseEmail(user.email), client.ip);
+      const slots = await guessSlots(normaliseEmail(user.email), client.ip, user.user_id);
       const slot = await takeSlots(limits, slots, windowMs);
       if (!slot.taken) throw rateLimited((slot.resetAt - now()) / 1000);
       const giveBack = () => Promise.all(slots.map((sl) => limits.giveBack(sl.key)));

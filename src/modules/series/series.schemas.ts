@@ -56,6 +56,12 @@ const SCHEDULE_RULES =
   'field is named in one 400 (end_date before start_date, end_local not after start_local, unknown zone, ' +
   'unreal dates, too many sessions, no matching date).';
 
+/** What x-session-rules checks on a series body: a single session's rules on its settings. */
+const SETTINGS_RULES =
+  'The session settings follow a single session’s rules, in the same 400: an alias that differs from ' +
+  'its field, one coordinate of the circle without the other, a radius without a circle, an invalid ' +
+  'polygon, and a code mode that contradicts require_code or code.';
+
 export const CreateSeriesBody = Type.Object(
   {
     ...sessionSettings,
@@ -66,9 +72,8 @@ export const CreateSeriesBody = Type.Object(
   {
     additionalProperties: false,
     [SERIES_SCHEDULE_KEYWORD]: true,
-    // The settings follow a single session's rules (aliases, circle, polygon, code mode), in the same 400.
     [SESSION_RULES_KEYWORD]: 'create',
-    description: SCHEDULE_RULES,
+    description: `${SCHEDULE_RULES} ${SETTINGS_RULES}`,
   },
 );
 export type CreateSeriesInput = Static<typeof CreateSeriesBody>;
@@ -89,7 +94,7 @@ export const UpdateSeriesBody = Type.Object(
     description:
       'Changes the series and those of its sessions that have not started and were not edited on their own ' +
       '(PUT /admin/sessions/{id} on a session of a series detaches it). Weekdays, dates, interval and zone ' +
-      'are fixed: cancel the series and create another to change them.',
+      `are fixed: cancel the series and create another to change them. ${SETTINGS_RULES}`,
   },
 );
 export type UpdateSeriesInput = Static<typeof UpdateSeriesBody>;

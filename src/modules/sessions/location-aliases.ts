@@ -20,9 +20,17 @@ type AliasedBody = {
   location_radius?: number | null;
 };
 
-/** The body with aliases moved onto the canonical fields (aliases removed), and any conflicts. */
-export function foldLocationAliases<B extends AliasedBody>(body: B): { body: B; errors: FieldError[] } {
+type Canonical = (typeof ALIASES)[number][1];
+
+/**
+ * The body with aliases moved onto the canonical fields (aliases removed), any conflicts, and the
+ * canonical fields whose value came from an alias (a rule's error then names the field as sent).
+ */
+export function foldLocationAliases<B extends AliasedBody>(
+  body: B,
+): { body: B; errors: FieldError[]; fromAlias: ReadonlySet<Canonical> } {
   const errors: FieldError[] = [];
+  const fromAlias = new Set<Canonical>();
   const out: B = { ...body };
   for (const [alias, canonical] of ALIASES) {
     const value = body[alias];
@@ -33,6 +41,10 @@ export function foldLocationAliases<B extends AliasedBody>(body: B): { body: B; 
       continue;
     }
     out[canonical] = value;
+    if (body[canonical] === undefined) fromAlias.add(canonical);
   }
-  return { body: out, errors };
+  return { body: out, errors, fromAlias };
 }
+
+/** The alias of a canonical field. */
+export const aliasOf = (canonical: Canonical): string => ALIASES.find(([, c]) => c === canonical)![0];

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { checkSessionRules, type RuleBase, UNKNOWN } from './session-rules.js';
 import type { UpdateSessionInput } from './sessions.schemas.js';
+import type { CodeMode } from './sessions.table.js';
 
 /** What the validator knows: a create (nothing stored) or an update (stored row unknown), no org zone. */
 const validatorCreate: RuleBase = { stored: () => null, orgTimezone: UNKNOWN };
 const validatorUpdate: RuleBase = { stored: () => UNKNOWN, orgTimezone: UNKNOWN };
 /** What the service knows when it creates in an org of New York. */
 const serviceCreate: RuleBase = { stored: () => null, orgTimezone: 'America/New_York' };
+/** What the service knows when it updates a stored session of the given code mode (no code stored). */
+const serviceUpdate = (mode: CodeMode): RuleBase => {
+  const row: Partial<Record<string, unknown>> = { code_mode: mode, code: mode === 'static' ? 'OLD' : null };
+  return { stored: (key) => (row[key] ?? null) as never, orgTimezone: 'UTC' };
+};
 
 const fields = (body: UpdateSessionInput, base: RuleBase) =>
   checkSessionRules(body, base)
@@ -69,8 +75,62 @@ describe('checkSessionRules', () => {
       validatorUpdate,
       ['require_code'],
     ],
+    ['a code given to a rotating session', { code: 'X1' }, serviceUpdate('rotating'), ['code']],
+    [
+      'a code given to a rotating session with require_code',
+      { require_code: true, code: 'X1' },
+      serviceUpdate('rotating'),
+      ['code'],
+    ],
+    [
+      'a code with code_mode static switches a rotating session',
+      { code_mode: 'static', code: 'X1' },
+      serviceUpdate('rotating'),
+      [],
+    ],
+    ['update: the stored code mode is unknown to the validator', { code: 'X1' }, validatorUpdate, []],
+    ['an alias names the error: a radius without a circle', { radius: 50 }, validatorCreate, ['radius']],
+    [
+      'an alias names the missing partner in its own spelling',
+      { latitude: 10 },
+      validatorCreate,
+      ['longitude'],
+    ],
+    [
+      'a coordinate the schema refused is still given: its partner is missing',
+      {},
+      { ...validatorCreate, refused: new Set(['location_lat']) },
+      ['location_lon'],
+    ],
+    [
+      'the same, sent as the alias',
+      {},
+      { ...validatorCreate, refused: new Set(['latitude']) },
+      ['longitude'],
+    ],
+    [
+      'a radius the schema refused is not judged again',
+      {},
+      { ...validatorCreate, refused: new Set(['radius']) },
+      [],
+    ],
   ])('%s', (_, body, base, expected) => {
     expect(fields(body, base)).toEqual(expected);
+  });
+
+  it.each<[string, UpdateSessionInput, RuleBase, CodeMode | typeof UNKNOWN]>([
+    ['a code on a create means static', { code: 'X1' }, validatorCreate, 'static'],
+    ['a code on a session without codes makes it static', { code: 'X1' }, serviceUpdate('none'), 'static'],
+    ['a new code on a static session keeps it static', { code: 'X1' }, serviceUpdate('static'), 'static'],
+    [
+      'a code on a rotating session does not switch it',
+      { code: 'X1' },
+      serviceUpdate('rotating'),
+      'rotating',
+    ],
+    ['update: unknown to the validator', { code: 'X1' }, validatorUpdate, UNKNOWN],
+  ])('code mode: %s', (_, body, base, expected) => {
+    expect(checkSessionRules(body, base).codeMode).toBe(expected);
   });
 
   it('leaves what it cannot know UNKNOWN, and settles it when it can', () => {

@@ -8,7 +8,7 @@
  * (the stored session of an update, the organization's zone for a naive time, a field the schema
  * refuses) is UNKNOWN there, and a rule that needs it is left to the service.
  */
-import type { Ajv, SchemaValidateFunction } from 'ajv';
+import type { Ajv, AnySchemaObject, ErrorObject, FuncKeywordDefinition } from 'ajv';
 import type { FieldError } from '../../lib/errors.js';
 import { validatePolygon } from '../../lib/geo.js';
 import { TIME_ZONE_MESSAGE } from '../../lib/strings.js';
@@ -18,7 +18,7 @@ import {
   isValidTimeZone,
   parseInstantDetailed,
 } from '../../lib/time.js';
-import { ALIASES, foldLocationAliases } from './location-aliases.js';
+import { ALIASES, aliasOf, foldLocationAliases } from './location-aliases.js';
 import type { UpdateSessionInput } from './sessions.schemas.js';
 import type { AttendanceSessionRow, CodeMode } from './sessions.table.js';
 
@@ -35,6 +35,12 @@ export interface RuleBase {
   stored: <K extends keyof Stored>(key: K) => Maybe<Stored[K] | null>;
   /** The zone of naive times when neither the body nor the stored session names one. */
   orgTimezone: Maybe<string>;
+  /**
+   * Fields (as sent, aliases included) the body gives with a value their schema refuses (validator
+   * only): left out of the body and read as UNKNOWN, but given — a latitude of 100 still lacks
+   * its longitude, named in the same 400.
+   */
+  refused?: ReadonlySet<string>;
 }
 
 export interface CheckedSession {
@@ -53,13 +59,32 @@ export interface CheckedSession {
 /** An instant, or (zone unknown) a naive time's wall clock read as UTC, only comparable with another. */
 type Time = { ms: number; wall: boolean };
 
-export function checkSessionRules(input: UpdateSessionInput, base: RuleBase): CheckedSession {
-  const { body, errors } = foldLocationAliases(input);
+export function checkSessionRules(input: UpdateSessionInput, given: RuleBase): CheckedSession {
+  const { body, errors, fromAlias } = foldLocationAliases(input);
+  // A refused field is not read: its value is UNKNOWN, as a stored one the validator cannot see.
+  const isRefused = (key: string) =>
+    given.refused !== undefined &&
+    (given.refused.has(key) || given.refused.has(ALIASES.find(([, c]) => c === key)?.[0] ?? ''));
+  const base: RuleBase = {
+    ...given,
+    stored: (key) => (isRefused(key) ? UNKNOWN : given.stored(key)),
+  };
   const fail = (field: string, message: string) => errors.push({ field, message });
   const sentOrStored = <K extends 'location_lat' | 'location_lon'>(key: K) =>
     body[key] !== undefined ? body[key] : base.stored(key);
+  type Located = 'location_lat' | 'location_lon' | 'location_radius';
+  // An error names the field as the client spelt it (`radius` when the value came from `radius`); a
+  // field not sent, the missing half of a pair, takes the spelling of its partner.
+  const speltAs = (field: Located) =>
+    fromAlias.has(field) || base.refused?.has(aliasOf(field))
+      ? aliasOf(field)
+      : body[field] !== undefined || base.refused?.has(field)
+        ? field
+        : undefined;
+  const named = (field: Located, partner: Located) =>
+    speltAs(field) ?? (speltAs(partner) === aliasOf(partner) ? aliasOf(field) : field);
 
-  if (body.session_name?.trim() === '') fail('session_name', 'must not be blank');
+  // A blank session_name is the schema's (DisplayName) on every route that reaches here.
   if (body.timezone !== undefined && !isValidTimeZone(body.timezone)) fail('timezone', TIME_ZONE_MESSAGE);
   const storedZone = base.stored('timezone');
   const timezone = body.timezone ?? (storedZone === null ? base.orgTimezone : storedZone);
@@ -94,12 +119,16 @@ export function checkSessionRules(input: UpdateSessionInput, base: RuleBase): Ch
 
   const lat = sentOrStored('location_lat') ?? null;
   const lon = sentOrStored('location_lon') ?? null;
-  if (lat === null && lon !== null && lon !== UNKNOWN)
-    fail('location_lat', 'is required together with location_lon');
-  if (lon === null && lat !== null && lat !== UNKNOWN)
-    fail('location_lon', 'is required together with location_lat');
+  const latName = named('location_lat', 'location_lon');
+  const lonName = named('location_lon', 'location_lat');
+  const present = (v: typeof lat, field: Located) => v !== null && (v !== UNKNOWN || isRefused(field));
+  if (lat === null && present(lon, 'location_lon')) fail(latName, `is required together with ${lonName}`);
+  if (lon === null && present(lat, 'location_lat')) fail(lonName, `is required together with ${latName}`);
   if (body.location_radius != null && lat === null && lon === null)
-    fail('location_radius', 'needs location_lat and location_lon');
+    fail(
+      named('location_radius', 'location_lat'),
+      `needs ${named('location_lat', 'location_radius')} and ${named('location_lon', 'location_radius')}`,
+    );
 
   if (body.geofence != null) {
     const problem = validatePolygon(body.geofence);
@@ -141,7 +170,9 @@ function checkCodeMode(
   } else if (body.require_code !== undefined) {
     mode = !body.require_code ? 'none' : currentMode === 'none' ? 'static' : currentMode;
   } else if (body.code != null) {
-    mode = 'static';
+    // As require_code true: a code makes a session without codes static and keeps a static one; a
+    // rotating session stays rotating and the code is refused below (code_mode static switches it).
+    mode = currentMode === 'none' ? 'static' : currentMode;
   } else {
     mode = currentMode;
   }
@@ -155,53 +186,53 @@ function checkCodeMode(
 
 export const SESSION_RULES_KEYWORD = 'x-session-rules';
 
-/** The body fields the rules read, with the shape the schema gives them (others are not read). */
-const isNumberOrNull = (v: unknown) => v === null || typeof v === 'number';
-const SHAPES: Record<string, (v: unknown) => boolean> = {
-  session_name: (v) => typeof v === 'string',
-  timezone: (v) => typeof v === 'string',
-  start_time: (v) => typeof v === 'string',
-  end_time: (v) => typeof v === 'string',
-  location_lat: isNumberOrNull,
-  location_lon: isNumberOrNull,
-  location_radius: isNumberOrNull,
-  latitude: isNumberOrNull,
-  longitude: isNumberOrNull,
-  radius: isNumberOrNull,
-  geofence: (v) => v === null || (typeof v === 'object' && !Array.isArray(v)),
-  require_code: (v) => typeof v === 'boolean',
-  code: (v) => v === null || typeof v === 'string',
-  code_mode: (v) => v === 'none' || v === 'static' || v === 'rotating',
-};
-
 /**
- * The keyword behind `x-session-rules: "create" | "update"` on session and series bodies. A field of
- * the wrong type is the schema's error; here it is UNKNOWN, as is every stored field of an update.
+ * The keyword behind `x-session-rules: "create" | "update"` on session and series bodies. The rules
+ * see only the fields that pass their own schema (the body schema's `properties`, compiled once with
+ * it): a field the schema refuses has the schema's error, so the rules neither name it a second time
+ * (a blank name, a polygon with an unknown member, a time outside the calendar) nor reason from its
+ * value. Such a field is UNKNOWN to them, as is every stored field of an update, yet given (`refused`):
+ * its partner's rule still speaks (a latitude of 100 without a longitude names both, 16.3).
  */
 export function addSessionRulesKeyword(ajv: Ajv): Ajv {
-  const check: SchemaValidateFunction = (mode: unknown, data: unknown): boolean => {
-    if ((mode !== 'create' && mode !== 'update') || !data || typeof data !== 'object' || Array.isArray(data))
-      return true;
-    const body: Record<string, unknown> = {};
-    const unknown = new Set<string>();
-    for (const [key, shape] of Object.entries(SHAPES)) {
-      const value = (data as Record<string, unknown>)[key];
-      if (value === undefined) continue;
-      if (shape(value)) body[key] = value;
-      else unknown.add(ALIASES.find(([alias]) => alias === key)?.[1] ?? key);
-    }
-    const { errors } = checkSessionRules(body as UpdateSessionInput, {
-      stored: (key) => (mode === 'update' || unknown.has(key) ? UNKNOWN : null),
-      orgTimezone: UNKNOWN,
-    });
-    check.errors = errors.map((e) => ({
-      keyword: SESSION_RULES_KEYWORD,
-      instancePath: `/${e.field}`,
-      message: e.message,
-      params: {},
-    }));
-    return errors.length === 0;
+  const compile: NonNullable<FuncKeywordDefinition['compile']> = (mode, bodySchema) => {
+    const fields = new Map(
+      Object.entries((bodySchema.properties ?? {}) as Record<string, AnySchemaObject>).map(
+        ([key, schema]) => [key, ajv.compile(schema)] as const,
+      ),
+    );
+    const check: { (data: unknown): boolean; errors?: Partial<ErrorObject>[] } = (data) => {
+      if (
+        (mode !== 'create' && mode !== 'update') ||
+        !data ||
+        typeof data !== 'object' ||
+        Array.isArray(data)
+      )
+        return true;
+      const body: Record<string, unknown> = {};
+      const refused = new Set<string>();
+      for (const [key, value] of Object.entries(data)) {
+        const valid = fields.get(key);
+        // Not a field of the body: the schema refuses it (additionalProperties) and no rule reads it.
+        if (!valid || value === undefined) continue;
+        if (valid(value)) body[key] = value;
+        else refused.add(key);
+      }
+      const { errors } = checkSessionRules(body as UpdateSessionInput, {
+        stored: () => (mode === 'update' ? UNKNOWN : null),
+        orgTimezone: UNKNOWN,
+        refused,
+      });
+      check.errors = errors.map((e) => ({
+        keyword: SESSION_RULES_KEYWORD,
+        instancePath: `/${e.field}`,
+        message: e.message,
+        params: {},
+      }));
+      return errors.length === 0;
+    };
+    return check;
   };
-  ajv.addKeyword({ keyword: SESSION_RULES_KEYWORD, type: 'object', errors: true, validate: check });
+  ajv.addKeyword({ keyword: SESSION_RULES_KEYWORD, type: 'object', errors: true, compile });
   return ajv;
 }

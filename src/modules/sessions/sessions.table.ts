@@ -1,11 +1,14 @@
 import type { ColumnType, Insertable, Selectable } from 'kysely';
+import type { Static } from 'typebox';
+import type { CodeModeSchema } from './sessions.schemas.js';
 
 /** Written only by session-counts.repository.ts; optional when a session is created. */
 type SessionCount = ColumnType<number | null, number | null | undefined, number | null>;
 /** A column with a database default: optional when a row is inserted. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
-export type CodeMode = 'none' | 'static' | 'rotating';
+/** The column holds what the API accepts: one source, the schema (no hand-written twin). */
+export type CodeMode = Static<typeof CodeModeSchema>;
 export type BoundaryPolicy = 'flag' | 'reject';
 
 /** An attendance session (a lecture, a shift). Not to be confused with login sessions (`user_sessions`). */

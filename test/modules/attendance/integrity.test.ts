@@ -71,6 +71,32 @@ describe('session code settings', () => {
     }
   });
 
+  it('a code sent to a rotating session without code_mode is 400 naming code, as with require_code; code_mode static switches it', async () => {
+    const s = await rotating();
+    const put = (payload: object) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `/admin/sessions/${s.session_id}`,
+        payload,
+        headers: w.auth.teacher,
+      });
+    const stored = () =>
+      t.db
+        .selectFrom('attendance_sessions')
+        .select(['code_mode', 'code', 'require_code'])
+        .where('session_id', '=', s.session_id)
+        .executeTakeFirstOrThrow();
+    for (const bad of [{ code: 'X1' }, { require_code: true, code: 'X1' }]) {
+      const r = await put(bad);
+      expect(r.statusCode, JSON.stringify(bad)).toBe(400);
+      expect(r.json().errors.map((e: { field: string }) => e.field)).toEqual(['code']);
+      expect(await stored()).toMatchObject({ code_mode: 'rotating', code: null });
+    }
+    const ok = await put({ code_mode: 'static', code: 'X1' });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(await stored()).toMatchObject({ code_mode: 'static', code: 'X1' });
+  });
+
   it('GET /code: the session’s teacher and admins; 403 for another teacher; 409 without codes; the QR URL carries the code in the fragment', async () => {
     const s = await rotating();
     const data = await codeOf(s.session_id);

@@ -116,6 +116,30 @@ describe.each(limitStoreCases('change-password-limit.test.ts'))(
       expect(login.statusCode).toBe(429);
     });
 
+    it('the owner at an address of theirs changes the password though a guesser spent the account budget', async () => {
+      const { ctx, user } = await setUp();
+      // setUp signed the owner in from inject's default address (127.0.0.1): a known address.
+      for (let i = 0; i < PER_ACCOUNT; i++) {
+        const guess = await ctx.app.inject({
+          method: 'POST',
+          url: '/auth/login',
+          remoteAddress: `192.0.2.${i}`,
+          payload: { email: user.email, password: `Wrong-${i}-pw` },
+        });
+        expect(guess.statusCode).toBe(401);
+      }
+      const headers = (await ctx.login(user)).headers;
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/auth/change-password',
+        headers,
+        payload: { old_password: PASSWORD, new_password: NEW_PASSWORD },
+      });
+      // The login's known-address exemption holds here too: the attack must not keep the owner from
+      // changing the password, which is what the owner does when attacked.
+      expect(res.statusCode, res.body).toBe(200);
+    });
+
     it('a right old password gives its slot back: changes never use up the budget', async () => {
       const { ctx, user, counter } = await setUp();
       let password = PASSWORD;

@@ -89,6 +89,17 @@ describe.each(limitStoreCases('lockout.test.ts'))(
       expect((await login(user.email, PASSWORD, OWNER_HOME)).statusCode).toBe(429);
     });
 
+    it("an email crafted as 'owner|address' spends no counter of the owner's", async () => {
+      const user = await victim();
+      expect((await login(user.email, PASSWORD, OWNER_HOME)).statusCode).toBe(200);
+      // The per-account counter of this made-up email was once the key of the owner's counter at
+      // OWNER_HOME ('login:fail:' + email + '|' + address): an attacker anywhere filled it.
+      const crafted = `${user.email}|${OWNER_HOME}`;
+      for (let i = 0; i < PER_IP; i++)
+        expect((await login(crafted, `Wrong-${i}-pw`, ATTACKER)).statusCode).toBe(401);
+      expect((await login(user.email, PASSWORD, OWNER_HOME)).statusCode).toBe(200);
+    });
+
     it('unknown emails are limited the same way (no enumeration through the limits)', async () => {
       const email = `nobody-${Date.now()}@example.test`;
       for (let i = 0; i < PER_IP; i++)

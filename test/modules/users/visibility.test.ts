@@ -133,4 +133,72 @@ describe('who sees whom in lists', () => {
       expect(forced.statusCode, forced.body).toBe(404);
     }
   });
+
+  it("a teacher correcting, deciding the review of or reading the history of a staff member's record in the teacher's own session gets the answer of an unknown record; nothing changes", async () => {
+    const unknownId = '01900000-0000-7000-8000-000000000000';
+    const unknown = {
+      correct: await t.app.inject({
+        method: 'PUT',
+        url: `/attendance/records/${unknownId}`,
+        headers: w.auth.teacher,
+        payload: { status: 'excused' },
+      }),
+      decide: await t.app.inject({
+        method: 'POST',
+        url: `/attendance/records/${unknownId}/review`,
+        headers: w.auth.teacher,
+        payload: { decision: 'accept' },
+      }),
+    };
+    expect(unknown.correct.statusCode).toBe(404);
+    expect(unknown.decide.statusCode).toBe(404);
+    const recordOf = (userId: string) =>
+      t.db
+        .selectFrom('attendance_records')
+        .selectAll()
+        .where('session_id', '=', sessionId)
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+    const changesOf = async (recordId: string) =>
+      (
+        await t.db
+          .selectFrom('attendance_record_changes')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('record_id', '=', recordId)
+          .executeTakeFirstOrThrow()
+      ).n;
+    for (const u of staff) {
+      const before = await recordOf(u.user_id);
+      const changesBefore = await changesOf(before.record_id);
+      const corrected = await t.app.inject({
+        method: 'PUT',
+        url: `/attendance/records/${before.record_id}`,
+        headers: w.auth.teacher,
+        payload: { status: 'excused' },
+      });
+      expect(corrected.statusCode, corrected.body).toBe(404);
+      expect(corrected.json()).toEqual(unknown.correct.json());
+      const decided = await t.app.inject({
+        method: 'POST',
+        url: `/attendance/records/${before.record_id}/review`,
+        headers: w.auth.teacher,
+        payload: { decision: 'reject' },
+      });
+      expect(decided.statusCode, decided.body).toBe(404);
+      expect(decided.json()).toEqual(unknown.decide.json());
+      const history = await get(`/attendance/records/${before.record_id}/history`, w.auth.teacher);
+      expect(history.statusCode, history.body).toBe(404);
+      expect(await recordOf(u.user_id)).toEqual(before);
+      expect(Number(await changesOf(before.record_id))).toBe(Number(changesBefore));
+    }
+    // The student's record in the same session stays the teacher's to decide.
+    const student = await recordOf(w.users.student.user_id);
+    const decided = await t.app.inject({
+      method: 'POST',
+      url: `/attendance/records/${student.record_id}/review`,
+      headers: w.auth.teacher,
+      payload: { decision: 'accept' },
+    });
+    expect(decided.statusCode, decided.body).toBe(200);
+  });
 });

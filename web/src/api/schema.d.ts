@@ -1989,7 +1989,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            /** @description Local wall-clock times hold across DST: a time inside a DST gap moves forward by the gap, an ambiguous one (the repeated hour) takes the earlier offset. At most 400 sessions. Every wrong field is named in one 400 (end_date before start_date, end_local not after start_local, unknown zone, unreal dates, too many sessions, no matching date). */
+            /** @description Local wall-clock times hold across DST: a time inside a DST gap moves forward by the gap, an ambiguous one (the repeated hour) takes the earlier offset. At most 400 sessions. Every wrong field is named in one 400 (end_date before start_date, end_local not after start_local, unknown zone, unreal dates, too many sessions, no matching date). The session settings follow a single session’s rules, in the same 400: an alias that differs from its field, one coordinate of the circle without the other, a radius without a circle, an invalid polygon, and a code mode that contradicts require_code or code. */
             requestBody: {
                 content: {
                     "application/json": {
@@ -2390,7 +2390,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            /** @description Changes the series and those of its sessions that have not started and were not edited on their own (PUT /admin/sessions/{id} on a session of a series detaches it). Weekdays, dates, interval and zone are fixed: cancel the series and create another to change them. */
+            /** @description Changes the series and those of its sessions that have not started and were not edited on their own (PUT /admin/sessions/{id} on a session of a series detaches it). Weekdays, dates, interval and zone are fixed: cancel the series and create another to change them. The session settings follow a single session’s rules, in the same 400: an alias that differs from its field, one coordinate of the circle without the other, a radius without a circle, an invalid polygon, and a code mode that contradicts require_code or code. */
             requestBody: {
                 content: {
                     "application/json": {
