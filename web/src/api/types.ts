@@ -23,6 +23,7 @@ export type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] 
 export type User = Data<'/auth/profile', 'get'>;
 export type Role = User['role'];
 export type Session = Data<'/admin/sessions/{session_id}', 'get'>;
+export type CodeMode = Session['code_mode'];
 export type OpenSession = Data<'/attendance/active-sessions', 'get'>[number];
 export type HistoryRow = Data<'/attendance/my-history', 'get'>[number];
 export type AttendanceRecord = Data<'/attendance/check-in', 'post'>;

@@ -3,10 +3,9 @@
  * series alike. The fields are read by name when the form is submitted (`codeSettings`).
  */
 import { useState } from 'preact/hooks';
+import type { CodeMode } from '../../api/types';
 import { Field } from '../../components/ui';
 import { t } from '../../i18n';
-
-type CodeMode = 'none' | 'static' | 'rotating';
 
 /** The body fields of the code choice in a submitted form (API.md Part 2, "Check-in codes"). */
 export function codeSettings(f: FormData) {
