@@ -222,10 +222,26 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
       await screenshot(page, `teacher-${phone ? 'phone' : 'desktop'}`);
       await expectAccessible(page, 'teacher sessions');
       expect(problems).toEqual([]);
+      // An end before the start is refused with a message, and nothing is created.
+      await page.getByRole('link', { name: 'New session' }).first().click();
+      await page.getByLabel('Name').fill('Backwards');
+      const startValue = await page.getByLabel('Starts').inputValue();
+      await page.getByLabel('Ends').fill(`${startValue.slice(0, 10)}T00:00`);
+      await page.getByRole('button', { name: 'New session' }).last().click();
+      // Named as the form names its fields, not as the API does (end_time, start_time).
+      await page.getByText('Please check the form: Ends must be after Starts.').waitFor();
+      await screenshot(page, `teacher-create-error-${phone ? 'phone' : 'desktop'}`);
+      expect(
+        await t.db
+          .selectFrom('attendance_sessions')
+          .select('session_id')
+          .where('session_name', '=', 'Backwards')
+          .execute(),
+      ).toEqual([]);
       if (phone) await page.context().close();
       else {
-        // Create a session with "use my current location".
-        await page.getByRole('link', { name: 'New session' }).first().click();
+        // Create a session with "use my current location" (a fresh form: its times back to the defaults).
+        await page.reload();
         await page.getByLabel('Name').fill('Chemistry');
         await page.getByRole('button', { name: 'Use my current location' }).click();
         await page.getByText(/Centre set: 52\.52000, 13\.40500/).waitFor();

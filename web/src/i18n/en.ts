@@ -14,6 +14,7 @@ export const en = {
   'app.sessionEnded': 'Your sign-in has ended. Please sign in again.',
   'app.forbidden': 'Your account may not do this.',
   'app.unexpected': 'Something went wrong on our side. Try again in a moment.',
+  'app.checkFields': 'Please check the form: {problems}.',
   'app.saved': 'Saved.',
   'app.cancel': 'Cancel',
   'app.save': 'Save',

@@ -10,7 +10,7 @@ import { errorText } from '../../components/errors';
 import { Field, Note } from '../../components/ui';
 import { t } from '../../i18n';
 import { navigate } from '../../lib/router';
-import { SessionSettingsFields, sessionSettings } from './SessionSettings';
+import { SessionSettingsFields, sessionSettings, sessionSettingsLabels } from './SessionSettings';
 
 type NewSeries = Body<'/admin/session-series', 'post'>;
 
@@ -54,7 +54,20 @@ export function CreateSeries({ base }: { base: string }) {
       setDone(t('series.created', { count: series.sessions.length }));
       setTimeout(() => navigate(base), 1200);
     } catch (err) {
-      setError(errorText(err));
+      setError(
+        errorText(err, {
+          ...sessionSettingsLabels(),
+          session_name: t('teacher.name'),
+          description: t('teacher.description'),
+          weekdays: t('series.weekdays'),
+          start_date: t('series.startDate'),
+          end_date: t('series.endDate'),
+          start_local: t('series.startLocal'),
+          end_local: t('series.endLocal'),
+          interval_weeks: t('series.interval'),
+          skip_dates: t('series.skip'),
+        }),
+      );
       setBusy(false);
     }
   };

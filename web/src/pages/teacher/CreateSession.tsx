@@ -8,7 +8,7 @@ import { t } from '../../i18n';
 import { localInput } from '../../lib/format';
 import { navigate } from '../../lib/router';
 import { reportPath } from './paths';
-import { SessionSettingsFields, sessionSettings } from './SessionSettings';
+import { SessionSettingsFields, sessionSettings, sessionSettingsLabels } from './SessionSettings';
 
 type NewSession = Body<'/admin/sessions', 'post'>;
 
@@ -36,7 +36,15 @@ export function CreateSession({ base }: { base: string }) {
       const s = unwrap(await api.POST('/admin/sessions', { body }));
       navigate(reportPath(base, s.session_id));
     } catch (err) {
-      setError(errorText(err));
+      setError(
+        errorText(err, {
+          ...sessionSettingsLabels(),
+          session_name: t('teacher.name'),
+          description: t('teacher.description'),
+          start_time: t('teacher.start'),
+          end_time: t('teacher.end'),
+        }),
+      );
       setBusy(false);
     }
   };

@@ -37,6 +37,19 @@ export function SessionSettingsFields({ onError }: { onError: (message: string |
   );
 }
 
+/** The labels of those fields, by the name both request bodies give them (for errorText). */
+export const sessionSettingsLabels = (): Record<string, string> => ({
+  group_id: t('teacher.group'),
+  location_lat: t('teacher.lat'),
+  location_lon: t('teacher.lon'),
+  location_radius: t('teacher.radius'),
+  late_after_minutes: t('teacher.late'),
+  code_mode: t('teacher.codeMode'),
+  require_code: t('teacher.codeMode'),
+  code: t('teacher.codeValue'),
+  code_period_seconds: t('teacher.codePeriod'),
+});
+
 /** Those fields of a submitted form, named as both request bodies name them. */
 export function sessionSettings(f: FormData) {
   const num = (k: string) => (String(f.get(k) ?? '').trim() === '' ? null : Number(f.get(k)));
