@@ -130,6 +130,32 @@ export function createAuthService(deps: AuthDeps) {
     }
   }
 
+  /**
+   * One password guess under the guess counters (guessSlots): a slot of each is taken before `verify`
+   * runs (src/lib/rate-limiter.ts: of guesses sent together, at most the ceilings are ever evaluated);
+   * a right password gives them back, a wrong one keeps them and may be the one worth an audit entry;
+   * a failure of ours (the hasher throws) is not a guess and gives them back.
+   */
+  async function verifyGuess<V extends { ok: boolean }>(
+    slots: readonly GuessSlot[],
+    verify: () => Promise<V>,
+    audit: Parameters<typeof auditIfFilled>[2],
+  ): Promise<V> {
+    const slot = await takeSlots(limits, slots, windowMs);
+    if (!slot.taken) throw rateLimited((slot.resetAt - now()) / 1000);
+    const giveBack = () => Promise.all(slots.map((s) => limits.giveBack(s.key)));
+    let verdict: V;
+    try {
+      verdict = await verify();
+    } catch (err) {
+      await giveBack();
+      throw err;
+    }
+    if (verdict.ok) await giveBack();
+    else await auditIfFilled(slots, slot.counts, audit);
+    return verdict;
+  }
+
   const checkPassword = (field: string, password: string) => {
     const problem = passwordProblems(password, config.passwordMinLength);
     if (problem) throw fieldError(field, problem);
@@ -246,32 +272,16 @@ export function createAuthService(deps: AuthDeps) {
         throw rateLimited((ipHit.resetAt - now()) / 1000);
       }
       const user = await usersRepository.findByEmailForLogin(db, email);
-      // The attempt takes its slots before the password is verified (src/lib/rate-limiter.ts): of
-      // guesses sent together, at most the ceilings are ever evaluated. A right password gives them back.
-      const slots = await guessSlots(email, client.ip, user?.user_id);
-      const slot = await takeSlots(limits, slots, windowMs);
-      if (!slot.taken) throw rateLimited((slot.resetAt - now()) / 1000);
-
-      const giveBack = () => Promise.all(slots.map((s) => limits.giveBack(s.key)));
-      let verdict: { ok: boolean; needsRehash: boolean } | undefined;
-      try {
+      const verdict = await verifyGuess(
+        await guessSlots(email, client.ip, user?.user_id),
         // Same work, same answer whether or not the account exists: no enumeration by message or time.
-        verdict = user ? await hasher.verify(user.password_hash, input.password) : undefined;
-        if (!user) await hasher.verifyDummy(input.password);
-      } catch (err) {
-        await giveBack(); // a failure of ours is not a guess
-        throw err;
-      }
-      if (!user || !verdict?.ok) {
-        await auditIfFilled(slots, slot.counts, {
-          orgId: user?.org_id ?? null,
-          actorId: null,
-          userId: user?.user_id,
-          ip: client.ip,
-        });
-        throw unauthorized(INVALID_LOGIN);
-      }
-      await giveBack();
+        async () =>
+          user
+            ? hasher.verify(user.password_hash, input.password)
+            : hasher.verifyDummy(input.password).then(() => ({ ok: false, needsRehash: false })),
+        { orgId: user?.org_id ?? null, actorId: null, userId: user?.user_id, ip: client.ip },
+      );
+      if (!user || !verdict.ok) throw unauthorized(INVALID_LOGIN);
       if (!user.is_active) throw unauthorized('This account is deactivated');
       if (user.org_id) {
         const org = await organizationsRepository.findForRegistration(db, user.org_id);
@@ -410,32 +420,22 @@ export function createAuthService(deps: AuthDeps) {
     ) {
       const user = await usersRepository.findSelf(db, actor.userId);
       if (!user) throw unauthorized();
-      // A slot first, as login takes one (src/lib/rate-limiter.ts): of old passwords guessed in
-      // parallel with a stolen token, at most the login's ceilings are ever evaluated.
-      const slots = await guessSlots(normaliseEmail(user.email), client.ip, user.user_id);
-      const slot = await takeSlots(limits, slots, windowMs);
-      if (!slot.taken) throw rateLimited((slot.resetAt - now()) / 1000);
-      const giveBack = () => Promise.all(slots.map((sl) => limits.giveBack(sl.key)));
-      let verdict: { ok: boolean };
-      try {
-        verdict = await hasher.verify(user.password_hash, input.old_password);
-      } catch (err) {
-        await giveBack(); // a failure of ours is not a guess
-        throw err;
-      }
-      if (!verdict.ok) {
-        await auditIfFilled(slots, slot.counts, {
+      // Counted as a login's guess (guessSlots): a stolen token gives no guesses beyond the login's.
+      const verdict = await verifyGuess(
+        await guessSlots(normaliseEmail(user.email), client.ip, user.user_id),
+        () => hasher.verify(user.password_hash, input.old_password),
+        {
           orgId: user.org_id,
           actorId: actor.userId,
           userId: user.user_id,
           ip: client.ip,
           via: 'change_password',
-        });
+        },
+      );
+      if (!verdict.ok)
         throw new AppError(400, 'VALIDATION_ERROR', 'Current password is incorrect', {
           errors: [{ field: 'old_password', message: 'is incorrect' }],
         });
-      }
-      await giveBack();
       checkPassword('new_password', input.new_password);
       if (input.new_password === input.old_password)
         throw fieldError('new_password', 'must differ from the current password');
