@@ -73,11 +73,11 @@ set -e
 SECRET_A=$(node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")
 SECRET_B=$(node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")
 PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-run() {
-  bare NODE_ENV=production DATABASE_URL="sqlite:///$DIR/instance/attendance.db" \
-    JWT_SECRET_KEY="$SECRET_A" SECRET_KEY="$SECRET_B" HOST=127.0.0.1 PORT="$PORT" PUBLIC_URL="http://127.0.0.1:$PORT" \
-    BOOTSTRAP_ADMIN_PASSWORD='Prod-Install-Passw0rd' LOG_LEVEL=warn "$@"
-}
+# The server's environment, one list for the migration, the server and the CLI job below.
+SERVER_ENV=(NODE_ENV=production DATABASE_URL="sqlite:///$DIR/instance/attendance.db"
+  JWT_SECRET_KEY="$SECRET_A" SECRET_KEY="$SECRET_B" HOST=127.0.0.1 PORT="$PORT" PUBLIC_URL="http://127.0.0.1:$PORT"
+  BOOTSTRAP_ADMIN_PASSWORD='Prod-Install-Passw0rd')
+run() { bare "${SERVER_ENV[@]}" LOG_LEVEL=warn "$@"; }
 
 step "migrate"
 run npm run -s migrate:prod || fail "migrate exited $?"
@@ -93,9 +93,7 @@ step "start ($START) on port $PORT"
 # A simple command in the background (no function, no subshell): $! is the process that execs env,
 # then node — the server itself.
 # shellcheck disable=SC2086 # START is split into its words on purpose
-env -i PATH="$PATH" HOME="$HOME" NODE_ENV=production DATABASE_URL="sqlite:///$DIR/instance/attendance.db" \
-  JWT_SECRET_KEY="$SECRET_A" SECRET_KEY="$SECRET_B" HOST=127.0.0.1 PORT="$PORT" PUBLIC_URL="http://127.0.0.1:$PORT" \
-  BOOTSTRAP_ADMIN_PASSWORD='Prod-Install-Passw0rd' LOG_LEVEL=info $START >"$DIR/server.log" 2>&1 &
+env -i PATH="$PATH" HOME="$HOME" "${SERVER_ENV[@]}" LOG_LEVEL=info $START >"$DIR/server.log" 2>&1 &
 SERVER_PID=$!
 if [ -d /proc ]; then
   for _ in $(seq 1 50); do
