@@ -61,6 +61,25 @@ export async function startServer(
   return { t, base };
 }
 
+/** The service on a port and a browser: what a browser test file starts in its beforeAll. */
+export async function startServerAndBrowser(
+  env: Record<string, string> = {},
+): Promise<{ t: TestContext; base: string; browser: Browser }> {
+  const { t, base } = await startServer(env);
+  try {
+    return { t, base, browser: await launch() };
+  } catch (err) {
+    await t.close();
+    throw err;
+  }
+}
+
+/** Ends what startServerAndBrowser started (either may be missing when its beforeAll failed). */
+export async function stopServerAndBrowser(t: TestContext | undefined, browser: Browser | undefined) {
+  await browser?.close();
+  await t?.close();
+}
+
 export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 860 };
 

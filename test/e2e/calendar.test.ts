@@ -11,12 +11,12 @@ import type { TestContext } from '../helpers/app.js';
 import {
   browserSkipReason,
   expectAccessible,
-  launch,
   newContext,
   PHONE,
   screenshot,
   signIn,
-  startServer,
+  startServerAndBrowser,
+  stopServerAndBrowser,
   watchProblems,
 } from './browser.js';
 import { type School, seedSchool } from './seed.js';
@@ -31,14 +31,10 @@ describe.skipIf(skip)('calendar subscription and menus in Chromium', { timeout: 
   let school: School;
 
   beforeAll(async () => {
-    ({ t, base } = await startServer());
+    ({ t, base, browser } = await startServerAndBrowser());
     school = await seedSchool(t);
-    browser = await launch();
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stopServerAndBrowser(t, browser));
 
   async function open(email: string, phone: boolean, init?: string) {
     const ctx = await newContext(browser, base, { phone });

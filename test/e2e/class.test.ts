@@ -16,11 +16,11 @@ import {
   browserSkipReason,
   decodeQr,
   expectAccessible,
-  launch,
   newContext,
   screenshot,
   signIn,
-  startServer,
+  startServerAndBrowser,
+  stopServerAndBrowser,
   watchProblems,
 } from './browser.js';
 import { northOfRoom, ROOM } from './seed.js';
@@ -33,13 +33,9 @@ describe.skipIf(skip)('a class in the browser (SQLite)', { timeout: 240_000 }, (
   let browser: Browser;
 
   beforeAll(async () => {
-    ({ t, base } = await startServer());
-    browser = await launch();
+    ({ t, base, browser } = await startServerAndBrowser());
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stopServerAndBrowser(t, browser));
 
   it('admin → teacher → three students → report and CSV', async () => {
     const org = await t.factory.org({ name: 'Hillside College', timezone: 'America/New_York' });

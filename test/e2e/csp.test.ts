@@ -11,7 +11,13 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTML_CSP } from '../../src/plugins/security-headers.js';
 import type { TestContext } from '../helpers/app.js';
-import { browserSkipReason, launch, newContext, startServer, watchProblems } from './browser.js';
+import {
+  browserSkipReason,
+  newContext,
+  startServerAndBrowser,
+  stopServerAndBrowser,
+  watchProblems,
+} from './browser.js';
 
 const skip = browserSkipReason();
 if (skip) console.warn(`test/e2e: ${skip}`);
@@ -42,12 +48,10 @@ describe.skipIf(skip)('CSP violations are seen by the browser tests', { timeout:
     });
     await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
     canaryBase = `http://127.0.0.1:${(canary.address() as AddressInfo).port}`;
-    ({ t, base } = await startServer());
-    browser = await launch();
+    ({ t, base, browser } = await startServerAndBrowser());
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await stopServerAndBrowser(t, browser);
     await new Promise((resolve) => canary?.close(resolve));
   });
 

@@ -13,12 +13,12 @@ import { PASSWORD, type TestContext } from '../helpers/app.js';
 import {
   browserSkipReason,
   expectAccessible,
-  launch,
   newContext,
   screenshot,
   signIn,
   slowNetwork,
-  startServer,
+  startServerAndBrowser,
+  stopServerAndBrowser,
   watchProblems,
 } from './browser.js';
 import { northOfRoom, ROOM, type School, seedSchool } from './seed.js';
@@ -34,14 +34,10 @@ describe.skipIf(skip)('web app in Chromium', { timeout: 180_000 }, () => {
 
   beforeAll(async () => {
     // Webhooks may post to the receiver this test starts on 127.0.0.1.
-    ({ t, base } = await startServer({ WEBHOOK_ALLOW_PRIVATE: 'true' }));
+    ({ t, base, browser } = await startServerAndBrowser({ WEBHOOK_ALLOW_PRIVATE: 'true' }));
     school = await seedSchool(t);
-    browser = await launch();
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stopServerAndBrowser(t, browser));
 
   const records = (userId: string) =>
     t.db
